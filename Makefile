@@ -1,0 +1,34 @@
+# pygrind: `make demo` runs pygrind on a real program, `make test` runs every test.
+# Both create .venv/ first (idempotent). pyvex 10 needs Python >= 3.12.
+
+PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3 \
+	/root/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12; do \
+	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
+	done)
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: venv demo test lint bench clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "error: Python >= 3.12 not found (set PYTHON=...)" >&2; exit 1; }
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q --upgrade pip
+	$(VENV)/bin/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+demo: venv
+	$(VENV)/bin/pygrind --tool=none ls -la /usr/include | head -20
+	$(VENV)/bin/pygrind --tool=lackey /bin/true
+
+test: venv
+	$(VENV)/bin/ruff check pygrind tests bench
+	$(VENV)/bin/python -m pytest -n 2 -q tests
+
+bench: venv
+	$(VENV)/bin/python bench/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,1 @@
+"""Backends: the meaning of VEX ops, and the code generators that run IR."""

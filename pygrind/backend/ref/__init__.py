@@ -1,0 +1,1 @@
+"""The reference backend: VEX IR to Python source."""

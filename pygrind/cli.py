@@ -1,0 +1,126 @@
+"""The command line: `pygrind [options] program [args]`, with Valgrind's option names.
+
+Exit status: the client's own; 1 for a bad option; 126/127 for a program that cannot be
+run or found; a client killed by a signal kills pygrind with the same signal.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from . import __version__
+from .core.errors import UserError
+
+USAGE = """usage: pygrind [options] prog-and-args
+
+  tool-selection option, with default in [ ]:
+    --tool=<name>             use the pygrind tool named <name> [none]
+                              (none, lackey, or module:Class for your own tool)
+
+  basic user options for all pygrind tools, with defaults in [ ]:
+    -h --help                 show this message
+    --version                 show version
+    -q --quiet                run silently; only print error msgs
+    -v --verbose              be more verbose -- show misc extra info
+    --log-file=<file>         log messages to <file>; %p is replaced by the pid,
+                              %q{VAR} by $VAR
+    --backend=ref             how client code runs: ref (the reference backend, a
+                              translation to Python) [ref]
+    --trace-children=no       Valgrind's option; children run natively (fork and exec
+                              are not yet followed)
+
+  user options for Lackey:
+    --basic-counts=no|yes     count instructions, jumps, etc. [yes]
+    --detailed-counts=no|yes  count loads, stores and alu ops per type [no]
+
+  pygrind is Copyright (C) 2026, the pygrind developers; GPL-2.0-or-later.
+  It lifts machine code to VEX IR with pyvex (libVEX, GPL-2.0).
+"""
+
+# Valgrind core options accepted for compatibility, with no effect yet.
+_IGNORED = {"--trace-children", "--child-silent-after-fork", "--num-callers", "--error-limit",
+            "--demangle", "--smc-check", "--read-var-info", "--read-inline-info",
+            "--vex-iropt-register-updates", "--fair-sched", "--sigill-diagnostics",
+            "--show-below-main", "--time-stamp", "--max-stackframe", "--main-stacksize",
+            "--run-libc-freeres", "--run-cxx-freeres"}
+
+
+def _bool(opt: str, v: str) -> bool:
+    if v in ("yes", "no"):
+        return v == "yes"
+    raise UserError(f"Bad option: {opt}={v} (expected yes or no)")
+
+
+def parse_args(argv: list[str]):
+    """Split pygrind's options from the program and its arguments."""
+    from .core.session import Options
+
+    opts = Options()
+    tool_args: dict[str, str] = {}
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if not a.startswith("-") or a == "--":
+            if a == "--":
+                i += 1
+            break
+        name, eq, val = a.partition("=")
+        if a in ("-h", "--help", "--help-debug"):
+            sys.stdout.write(USAGE)
+            raise SystemExit(0)
+        if a == "--version":
+            print(f"pygrind-{__version__}")
+            raise SystemExit(0)
+        if a in ("-q", "--quiet"):
+            opts.quiet = True
+        elif a in ("-v", "--verbose"):
+            opts.verbose += 1
+        elif name == "--tool" and eq:
+            opts.tool = val
+        elif name == "--log-file" and eq and val:
+            opts.log_file = val
+        elif name == "--backend" and eq:
+            if val not in ("ref",):
+                raise UserError(f"Bad option: --backend={val} (only 'ref' is available)")
+            opts.backend = val
+        elif name in _IGNORED and eq:
+            pass
+        elif eq and name.startswith("--"):
+            tool_args[name[2:]] = val
+        else:
+            raise UserError(f"Unknown option: {a}")
+        i += 1
+    opts.tool_args = tool_args
+    return opts, argv[i:]
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        opts, rest = parse_args(argv)
+        if not rest:
+            raise UserError("no program specified")
+        from .core.session import Session
+        from .tools import load_tool
+
+        tool_cls = load_tool(opts.tool)
+        known = tool_cls.options()
+        for k, v in opts.tool_args.items():
+            if k not in known:
+                raise UserError(f"Unknown option: --{k}={v}")
+        session = Session(opts, tool_cls, rest)
+        session.banner()
+        session.load(rest[0], rest[1:], [f"{k}={v}" for k, v in os.environ.items()])
+    except UserError as e:
+        sys.stderr.write(f"pygrind: {e}\n")
+        if e.status == 1 and str(e).startswith(("Unknown option", "Bad option", "no program")):
+            sys.stderr.write("pygrind: Use --help for more information.\n")
+        return e.status
+    status = session.run()
+    sys.stdout.flush()
+    os._exit(status)  # skip interpreter teardown: it has nothing of the client's to flush
+
+
+if __name__ == "__main__":
+    sys.exit(main())

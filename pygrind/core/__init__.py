@@ -1,0 +1,1 @@
+"""The core: address space, loader, guest state, translation, dispatch, syscalls."""

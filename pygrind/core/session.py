@@ -1,0 +1,370 @@
+"""A session: one client program run under one tool, from load to exit.
+
+It owns the address space, the client thread, the translator and the tool, runs the
+dispatch loop (find or make the translation for the guest PC, run it, act on how it
+ended), and turns the client's end (exit, fatal signal) into Valgrind's report and
+pygrind's own exit status.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal as pysignal
+import sys
+import tempfile
+import traceback
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from . import jumpkinds, loader, syscalls
+from .aspace import AddressSpace
+from .debuginfo import DebugInfo, format_frame
+from .errors import (
+    FPE_INTDIV,
+    ILL_ILLOPC,
+    SEGV_MAPERR,
+    ClientExit,
+    ClientFault,
+    ClientKilled,
+)
+from .output import Output
+from .state import (
+    GPRS,
+    IP_AT_SYSCALL,
+    R8,
+    R9,
+    R10,
+    R11,
+    RAX,
+    RCX,
+    RDI,
+    RDX,
+    RIP,
+    RSI,
+    RSP,
+    GuestState,
+)
+from .translate import Translator
+
+if TYPE_CHECKING:
+    from ..tool import Tool
+
+SIGNAMES = {s.value: s.name for s in pysignal.Signals}
+# Signals whose default action is to do nothing.
+_DEFAULT_IGNORE = {pysignal.SIGCHLD, pysignal.SIGURG, pysignal.SIGWINCH, pysignal.SIGCONT}
+
+
+@dataclass
+class Thread:
+    """One client thread: its registers and its per-thread kernel state."""
+
+    tid: int
+    state: GuestState
+    sigmask: int = 0
+    altstack: bytes = bytes(24)
+    clear_child_tid: int = 0
+    robust_list: int = 0
+
+
+@dataclass
+class Options:
+    """Core options (Valgrind's names); tools parse their own."""
+
+    tool: str = "none"
+    quiet: bool = False
+    verbose: int = 0
+    log_file: str | None = None
+    backend: str = "ref"
+    tool_args: dict[str, str] = field(default_factory=dict)
+
+
+class Session:
+    def __init__(self, options: Options, tool_cls: type[Tool], argv: list[str]) -> None:
+        from ..tool import Counters
+
+        self.options = options
+        self.argv = argv
+        self.out = Output(options.log_file, options.quiet, options.verbose)
+        self.own_fds = {self.out.fd}
+        self.aspace = AddressSpace()
+        self.debuginfo = DebugInfo()
+        self.counters = Counters()
+        self.sigactions: dict[int, bytes] = {}
+        self.exe_path = ""
+        self.thread = Thread(os.getpid(), GuestState())
+        self.tool = tool_cls(self)
+        for k, v in options.tool_args.items():
+            self.tool.set_option(k, v)
+        self.translator = Translator(self, self.aspace)
+        self.syscall_count = 0
+
+    # -- services for syscalls and tools ----------------------------------------------
+
+    def warn_once(self, key: object, line: str) -> None:
+        self.out.warn_once(key, line)
+
+    def object_mapped(self, path: str, start: int, length: int, offset: int) -> None:
+        """The client mapped part of a file executable: let debug info know about it."""
+        if not path or path.startswith(("/dev/", "/memfd:", "anon_inode:")):
+            return
+        try:
+            bias = loader.elf_bias_for_mapping(path, start, offset)
+        except OSError:
+            return
+        if bias is not None:
+            self.debuginfo.add_object(path, bias, start, start + length)
+
+    def object_unmapped(self, start: int, length: int) -> None:
+        self.debuginfo.remove_range(start, start + length)
+
+    def describe_fn(self, addr: int) -> str | None:
+        return self.debuginfo.describe(addr).fn
+
+    def send_signal_to_self(self, sig: int) -> int:
+        """kill/tgkill of the client's own thread. Handlers come with issue 4; until
+        then a signal is either ignored or kills the client with its default action."""
+        if not 0 <= sig <= 64:
+            return -errno.EINVAL
+        if sig == 0:
+            return 0
+        act = self.sigactions.get(sig)
+        handler = int.from_bytes(act[:8], "little") if act else 0
+        if handler == 1 or (handler == 0 and sig in _DEFAULT_IGNORE):
+            return 0
+        if handler > 1:
+            self.warn_once(("handler", sig), f"WARNING: client signal handlers are not supported yet; "
+                           f"signal {sig} ({SIGNAMES.get(sig, '?')}) takes its default action")
+        raise ClientKilled(sig)
+
+    # -- running -------------------------------------------------------------------------
+
+    def load(self, program: str, args: list[str], env: list[str]) -> loader.Program:
+        prog = loader.load_program(self.aspace, program, [program] + args, env, hwcap=0x178BFBFF)
+        self.exe_path = prog.exe.path
+        for o in prog.objects:
+            self.debuginfo.add_object(o.path, o.bias, o.start, o.end)
+        st = self.thread.state
+        st.put(RSP, prog.rsp)
+        st.put(RIP, prog.entry)
+        # The kernel starts a process with rdx = 0 (no atexit function for _start to register).
+        for off in GPRS.values():
+            if off != RSP:
+                st.put(off, 0)
+        return prog
+
+    def banner(self) -> None:
+        if self.options.quiet:
+            return
+        from .. import __version__
+
+        out = self.out
+        out.msg(f"{self.tool.description or self.tool.name}")
+        out.msg("Copyright (C) 2026, the pygrind developers; GNU GPL'd (GPL-2.0-or-later).")
+        out.msg(f"Using pygrind-{__version__} and LibVEX (pyvex); rerun with -h for copyright info")
+        out.msg("Command: " + " ".join(self.argv))
+        out.msg()
+
+    def run(self) -> int:
+        """Run the client to its end; returns pygrind's exit status (or re-raises its
+        fatal signal)."""
+        self.tool.start()
+        try:
+            self._loop()
+        except ClientExit as e:
+            return self._finish(e.status)
+        except ClientKilled as e:
+            self._report_kill(e)
+            self._finish(128 + e.signo, killed=True)
+            self._die_of(e.signo)
+        return 0  # not reached
+
+    def _loop(self) -> None:
+        st = self.thread.state
+        S, SA = st.buf, st.addr
+        fns = self.translator.fns
+        translate = self.translator.translate
+        pc = st.get(RIP)
+        while True:
+            try:
+                while True:
+                    fn = fns.get(pc)
+                    if fn is None:
+                        fn = translate(pc)
+                    pc, jk = fn(S, SA)
+                    if jk:
+                        pc = self._special(pc, jk)
+            except ClientFault as f:
+                if f.pc is None:
+                    f.pc = self.translator.fault_pc(f.__traceback__)
+                pc = self._deliver_fault(f)
+            except ZeroDivisionError as e:
+                f = ClientFault(pysignal.SIGFPE, FPE_INTDIV, 0, "divide")
+                f.pc = self.translator.fault_pc(e.__traceback__)
+                f.addr = f.pc or 0
+                pc = self._deliver_fault(f)
+            except (ClientExit, ClientKilled):
+                raise
+            except Exception as e:
+                self._internal_error(e, pc)
+
+    def _special(self, pc: int, jk: int) -> int:
+        st = self.thread.state
+        if jk == jumpkinds.SYSCALL:
+            st.put(RIP, pc)
+            st.put(IP_AT_SYSCALL, pc - 2)
+            self._syscall(st)
+            return pc
+        if jk == jumpkinds.NODECODE:
+            self._report_nodecode(pc)
+            f = ClientFault(pysignal.SIGILL, ILL_ILLOPC, pc, "illegal")
+            f.pc = pc
+            raise f
+        if jk == jumpkinds.SIGSEGV:
+            f = ClientFault(pysignal.SIGSEGV, 0x80, 0, "general protection")
+            f.pc = pc
+            raise f
+        if jk == jumpkinds.SIGTRAP:
+            f = ClientFault(pysignal.SIGTRAP, 0x80, 0, "trap")
+            f.pc = pc
+            raise f
+        if jk in (jumpkinds.SIGILL, jumpkinds.EMFAIL, jumpkinds.INT):
+            f = ClientFault(pysignal.SIGILL, ILL_ILLOPC, pc, "illegal")
+            f.pc = pc
+            raise f
+        if jk == jumpkinds.SIGFPE:
+            f = ClientFault(pysignal.SIGFPE, FPE_INTDIV, pc, "divide")
+            f.pc = pc
+            raise f
+        if jk == jumpkinds.SIGBUS:
+            f = ClientFault(pysignal.SIGBUS, 2, 0, "bus")
+            f.pc = pc
+            raise f
+        if jk == jumpkinds.CLIENTREQ:
+            return pc
+        raise RuntimeError(f"unexpected jump kind {jk}")
+
+    def _syscall(self, st: GuestState) -> None:
+        nr = st.get(RAX)
+        args = (st.get(RDI), st.get(RSI), st.get(RDX), st.get(R10), st.get(R8), st.get(R9))
+        self.syscall_count += 1
+        self.tool.pre_syscall(nr, args)
+        res = syscalls.dispatch(self, nr, args)
+        self.tool.post_syscall(nr, args, res)
+        st.put(RAX, res)
+        # syscall clobbers rcx (return address) and r11 (rflags)
+        st.put(RCX, st.get(RIP))
+        st.put(R11, st.rflags() | 0x202)
+        if self.options.verbose > 1:
+            self.out.msg(f"SYSCALL {syscalls.NAMES.get(nr, nr)}({', '.join(hex(a) for a in args)}) = {res}")
+
+    def _deliver_fault(self, f: ClientFault) -> int:
+        """A synchronous signal in client code. Client handlers come with issue 4: for
+        now every such signal takes its default action."""
+        act = self.sigactions.get(f.signo)
+        handler = int.from_bytes(act[:8], "little") if act else 0
+        if handler > 1:
+            self.warn_once(("handler", f.signo), "WARNING: client signal handlers are not supported "
+                           f"yet; signal {f.signo} ({SIGNAMES.get(f.signo, '?')}) takes its default action")
+        raise ClientKilled(f.signo, f)
+
+    # -- the end -------------------------------------------------------------------------
+
+    def stack_trace(self, pc: int) -> list[str]:
+        frames = [self.debuginfo.describe(pc)]
+        return [format_frame(fr, i == 0) for i, fr in enumerate(frames)]
+
+    def _report_nodecode(self, pc: int) -> None:
+        try:
+            code = self.aspace.read(pc, 8)
+        except MemoryError:
+            code = b""
+        self.out.msg("vex amd64->IR: unhandled instruction bytes: "
+                     + " ".join(f"0x{b:X}" for b in code))
+        self.out.msg(f"valgrind: Unrecognised instruction at address {pc:#x}.")
+        for line in self.stack_trace(pc):
+            self.out.msg("   " + line)
+        self.out.msg("Your program just tried to execute an instruction that pygrind")
+        self.out.msg("did not recognise.  There are two possible reasons for this.")
+        self.out.msg("1. Your program has a bug and erroneously jumped to a non-code")
+        self.out.msg("   location.  If you are running Memcheck and you just saw a")
+        self.out.msg("   warning about a bad jump, it's probably your program's fault.")
+        self.out.msg("2. The instruction is legitimate but pygrind (through VEX) does not")
+        self.out.msg("   handle it.  Either way, the client is sent SIGILL, as natively.")
+
+    def _report_kill(self, e: ClientKilled) -> None:
+        out = self.out
+        name = SIGNAMES.get(e.signo, f"signal {e.signo}")
+        out.msg()
+        out.msg(f"Process terminating with default action of signal {e.signo} ({name})")
+        f = e.fault
+        if f is not None:
+            if f.signo == pysignal.SIGSEGV:
+                if f.code == SEGV_MAPERR:
+                    out.msg(f" Access not within mapped region at address {f.addr:#X}".replace("0X", "0x"))
+                elif f.code == 0x80:
+                    out.msg(" General Protection Fault")
+                else:
+                    out.msg(f" Bad permissions for mapped region at address {f.addr:#X}".replace("0X", "0x"))
+            elif f.signo == pysignal.SIGFPE:
+                out.msg(f" Integer divide by zero at address {f.addr:#X}".replace("0X", "0x"))
+            elif f.signo == pysignal.SIGILL:
+                out.msg(f" Illegal opcode at address {f.addr:#X}".replace("0X", "0x"))
+            if f.pc is not None:
+                for line in self.stack_trace(f.pc):
+                    out.msg("   " + line)
+        if e.signo == pysignal.SIGSEGV and f is not None and f.code == SEGV_MAPERR:
+            out.msg(" If you believe this happened as a result of a stack")
+            out.msg(" overflow in your program's main thread (unlikely but")
+            out.msg(" possible), you can try to increase the size of the")
+            out.msg(" main thread stack using the --main-stacksize= flag.")
+            out.msg(" The main thread stack size used in this run was 8388608.")
+
+    def _finish(self, status: int, killed: bool = False) -> int:
+        if not self.options.quiet:
+            self.out.msg()
+        try:
+            self.tool.fini(status)
+        finally:
+            if self.options.verbose:
+                t = self.translator
+                self.out.msg(f"translations: {t.blocks_lifted} blocks lifted, "
+                             f"lift {t.lift_seconds * 1e6 / max(t.blocks_lifted, 1):.0f} us/block, "
+                             f"compile {t.compile_seconds * 1e6 / max(t.blocks_lifted, 1):.0f} us/block")
+                self.out.msg(f"syscalls: {self.syscall_count}")
+        return status
+
+    def _die_of(self, signo: int) -> None:
+        """Leave the way the client would have: killed by the same signal."""
+        sys.stdout.flush()
+        sys.stderr.flush()
+        try:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core of pygrind itself
+        except (ValueError, OSError):
+            pass
+        pysignal.signal(signo, pysignal.SIG_DFL)
+        pysignal.pthread_sigmask(pysignal.SIG_UNBLOCK, [signo])
+        os.kill(os.getpid(), signo)
+        os._exit(128 + signo)
+
+    def _internal_error(self, e: Exception, pc: int) -> None:
+        fault_pc = self.translator.fault_pc(e.__traceback__)
+        where = fault_pc if fault_pc is not None else pc
+        fd, path = tempfile.mkstemp(prefix="pygrind-crash-", suffix=".txt")
+        with os.fdopen(fd, "w") as fh:
+            fh.write(f"pygrind internal error at client address {where:#x}\n")
+            fh.write("".join(traceback.format_exception(e)))
+            tr = self.translator.table.get(pc)
+            if tr is not None:
+                fh.write("\nblock source:\n" + tr.source)
+        out = self.out
+        out.msg()
+        out.msg(f"pygrind: internal error: {type(e).__name__}: {e}")
+        out.msg(f"  while running client code at {where:#x}")
+        for line in self.stack_trace(where):
+            out.msg("    " + line)
+        out.msg(f"  traceback saved to {path}")
+        self.tool.fini(1)
+        os._exit(1)

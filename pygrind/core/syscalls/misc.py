@@ -1,0 +1,148 @@
+"""Terminals (ioctl), polling and waiting on descriptors, sockets."""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import struct
+from typing import TYPE_CHECKING
+
+from . import FD, IN, INOUT, OUT, PTR, Fault, host_syscall, syscall
+
+if TYPE_CHECKING:
+    from ..session import Session
+
+# ioctl requests whose argument is a pointer: request -> (size, direction)
+# direction: 1 = the kernel reads the memory, 8 = it writes it.
+_IOCTLS: dict[int, tuple[int, int]] = {
+    0x5401: (36, 8),  # TCGETS (kernel struct termios)
+    0x5402: (36, 1),  # TCSETS
+    0x5403: (36, 1),  # TCSETSW
+    0x5404: (36, 1),  # TCSETSF
+    0x540F: (4, 8),  # TIOCGPGRP
+    0x5410: (4, 1),  # TIOCSPGRP
+    0x5413: (8, 8),  # TIOCGWINSZ
+    0x5414: (8, 1),  # TIOCSWINSZ
+    0x541B: (4, 8),  # FIONREAD
+    0x5421: (4, 1),  # FIONBIO
+    0x5452: (4, 1),  # FIOASYNC
+    0x5429: (4, 8),  # TIOCGSID
+    0x80045430: (4, 8),  # TIOCGPTN
+    0x40045431: (4, 1),  # TIOCSPTLCK
+    0x802C542A: (44, 8),  # TCGETS2
+}
+# ioctl requests whose argument is a plain integer
+_IOCTL_INT = {0x540B, 0x540A, 0x5409, 0x5451, 0x5450, 0x540E, 0x5422, 0x5425}
+
+
+@syscall("ioctl", FD(), "request", PTR("arg"))
+def sys_ioctl(s: Session, a: tuple[int, ...]) -> int:
+    fd, req, arg = a[0], a[1] & 0xFFFFFFFF, a[2]
+    if req in _IOCTL_INT:
+        return host_syscall(16, fd, req, arg)
+    known = _IOCTLS.get(req)
+    if known is None:
+        s.warn_once(("ioctl", req), f"WARNING: unhandled ioctl 0x{req:x} (returning ENOTTY)")
+        return -errno.ENOTTY
+    size, direction = known
+    if not s.aspace.check(arg, size, direction):
+        return -errno.EFAULT
+    return host_syscall(16, fd, req, s.aspace.host(arg))
+
+
+syscall("poll", INOUT("fds", lambda a: 8 * a[1]), "nfds", "timeout", blocking=True)
+syscall("ppoll", INOUT("fds", lambda a: 8 * a[1]), "nfds", INOUT("tmo", 16), IN("sigmask", "sigsetsize"),
+        "sigsetsize", blocking=True)
+_FDSET = lambda a: ((a[0] + 63) // 64) * 8  # noqa: E731
+syscall("select", "nfds", INOUT("readfds", _FDSET), INOUT("writefds", _FDSET),
+        INOUT("exceptfds", _FDSET), INOUT("timeout", 16), blocking=True)
+syscall("epoll_create", "size")
+syscall("epoll_create1", "flags")
+syscall("epoll_ctl", FD("epfd"), "op", FD(), IN("event", 12))
+syscall("epoll_wait", FD("epfd"), OUT("events", lambda a: 12 * a[2]), "maxevents", "timeout",
+        blocking=True)
+syscall("epoll_pwait", FD("epfd"), OUT("events", lambda a: 12 * a[2]), "maxevents", "timeout",
+        IN("sigmask", "sigsetsize"), "sigsetsize", blocking=True)
+
+
+@syscall("pselect6", "nfds", INOUT("readfds", _FDSET), INOUT("writefds", _FDSET),
+         INOUT("exceptfds", _FDSET), INOUT("timeout", 16), PTR("sigmask"), blocking=True)
+def sys_pselect6(s: Session, a: tuple[int, ...]) -> int:
+    from . import NUMBERS, SPECS, translate_args
+    spec = SPECS[NUMBERS["pselect6"]]
+    h = translate_args(s, spec, a)
+    keep = None
+    if a[5]:
+        # the 6th argument points to {const sigset_t *ss; size_t ss_len}
+        ss, ln = struct.unpack("<QQ", s.aspace.read(a[5], 16))
+        if ss and not s.aspace.check(ss, ln, 1):
+            raise Fault
+        keep = ctypes.create_string_buffer(struct.pack("<QQ", s.aspace.host(ss) if ss else 0, ln))
+        h[5] = ctypes.addressof(keep)
+    return host_syscall(270, *h[:6])
+
+
+# sockets
+syscall("socket", "domain", "type", "protocol")
+syscall("socketpair", "domain", "type", "protocol", OUT("sv", 8))
+syscall("connect", FD("sockfd"), IN("addr", "addrlen"), "addrlen", blocking=True)
+syscall("bind", FD("sockfd"), IN("addr", "addrlen"), "addrlen")
+syscall("listen", FD("sockfd"), "backlog")
+syscall("shutdown", FD("sockfd"), "how")
+syscall("sendto", FD("sockfd"), IN("buf", "len"), "len", "flags", IN("dest_addr", "addrlen"),
+        "addrlen", blocking=True)
+syscall("setsockopt", FD("sockfd"), "level", "optname", IN("optval", "optlen"), "optlen")
+
+
+def _addrlen_size(s: Session, p: int) -> int:
+    return int.from_bytes(s.aspace.read(p, 4), "little") if p else 0
+
+
+def _with_addrlen(s: Session, nr: int, a: tuple[int, ...], addr_i: int, len_i: int) -> int:
+    h = list(a)
+    addr, lenp = a[addr_i], a[len_i]
+    if lenp:
+        n = _addrlen_size(s, lenp)
+        if addr and not s.aspace.check(addr, n, 8):
+            raise Fault
+        if not s.aspace.check(lenp, 4, 8):
+            raise Fault
+        h[len_i] = s.aspace.host(lenp)
+    if addr:
+        h[addr_i] = s.aspace.host(addr)
+    return h
+
+
+@syscall("accept", FD("sockfd"), PTR("addr"), PTR("addrlen"), blocking=True)
+def sys_accept(s: Session, a: tuple[int, ...]) -> int:
+    return host_syscall(43, *_with_addrlen(s, 43, a, 1, 2)[:3])
+
+
+@syscall("accept4", FD("sockfd"), PTR("addr"), PTR("addrlen"), "flags", blocking=True)
+def sys_accept4(s: Session, a: tuple[int, ...]) -> int:
+    return host_syscall(288, *_with_addrlen(s, 288, a, 1, 2)[:4])
+
+
+@syscall("getsockname", FD("sockfd"), PTR("addr"), PTR("addrlen"))
+def sys_getsockname(s: Session, a: tuple[int, ...]) -> int:
+    return host_syscall(51, *_with_addrlen(s, 51, a, 1, 2)[:3])
+
+
+@syscall("getpeername", FD("sockfd"), PTR("addr"), PTR("addrlen"))
+def sys_getpeername(s: Session, a: tuple[int, ...]) -> int:
+    return host_syscall(52, *_with_addrlen(s, 52, a, 1, 2)[:3])
+
+
+@syscall("getsockopt", FD("sockfd"), "level", "optname", PTR("optval"), PTR("optlen"))
+def sys_getsockopt(s: Session, a: tuple[int, ...]) -> int:
+    return host_syscall(55, *_with_addrlen(s, 55, a, 3, 4)[:5])
+
+
+@syscall("recvfrom", FD("sockfd"), OUT("buf", "len", True), "len", "flags", PTR("src_addr"),
+         PTR("addrlen"), blocking=True)
+def sys_recvfrom(s: Session, a: tuple[int, ...]) -> int:
+    if a[1] and not s.aspace.check(a[1], a[2], 8):
+        raise Fault
+    h = _with_addrlen(s, 45, a, 4, 5)
+    h[1] = s.aspace.host(a[1]) if a[1] else 0
+    return host_syscall(45, *h[:6])

@@ -1,0 +1,129 @@
+"""Translation: guest code at an address -> lifted, instrumented, compiled block.
+
+Each block is lifted once (pyvex), handed to the tool, compiled by the backend and kept
+in the translation table until the code under it is unmapped, made non-executable or
+written to (see AddressSpace.code_written).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pyvex
+
+from ..backend.ref import codegen, runtime
+from ..tool import BlockInfo
+from .aspace import LIMIT, P_X, PAGE, PAGE_SHIFT, AddressSpace
+from .errors import SEGV_ACCERR, SEGV_MAPERR, ClientFault
+
+if TYPE_CHECKING:
+    from .session import Session
+
+#: Bytes offered to the lifter per block; VEX stops earlier (at ~50 instructions or a branch).
+MAX_BLOCK_BYTES = 1000
+
+BlockFn = Callable[[bytearray, int], tuple[int, int]]
+
+
+class Translation:
+    __slots__ = ("addr", "size", "fn", "line_addrs", "n_insns", "source")
+
+    def __init__(self, addr: int, size: int, fn: BlockFn, line_addrs: list[int], n_insns: int,
+                 source: str) -> None:
+        self.addr = addr
+        self.size = size
+        self.fn = fn
+        self.line_addrs = line_addrs
+        self.n_insns = n_insns
+        self.source = source
+
+
+class Translator:
+    """The translation table and the lift-instrument-compile pipeline."""
+
+    def __init__(self, session: Session, aspace: AddressSpace) -> None:
+        self.session = session
+        self.aspace = aspace
+        self.table: dict[int, Translation] = {}
+        #: compiled functions only, for the dispatcher's fast lookup
+        self.fns: dict[int, BlockFn] = {}
+        self._by_page: dict[int, list[int]] = defaultdict(list)
+        self.globals = runtime.make_globals(aspace)
+        self.globals["C"] = session.counters.values
+        aspace.on_code_change = self.invalidate
+        #: code object filename -> Translation, to map faults back to guest addresses
+        self.by_filename: dict[str, Translation] = {}
+        self.blocks_lifted = 0
+        self.lift_seconds = 0.0
+        self.compile_seconds = 0.0
+
+    def _fetch(self, pc: int) -> bytes:
+        """The guest bytes at pc, up to the end of executable memory."""
+        aspace = self.aspace
+        if not (0 <= pc < LIMIT) or not aspace.pt[pc >> PAGE_SHIFT] & P_X:
+            mapped = 0 <= pc < LIMIT and aspace.find(pc) is not None
+            f = ClientFault(11, SEGV_ACCERR if mapped else SEGV_MAPERR, pc, "exec")
+            f.pc = pc
+            raise f
+        end = pc
+        limit = pc + MAX_BLOCK_BYTES
+        while end < limit:
+            nxt = (end & ~(PAGE - 1)) + PAGE
+            end = min(nxt, limit)
+            if end >= LIMIT or not aspace.pt[end >> PAGE_SHIFT] & P_X:
+                break
+        return bytes(aspace.mem[pc:end])
+
+    def translate(self, pc: int) -> BlockFn:
+        t0 = time.perf_counter()
+        code = self._fetch(pc)
+        try:
+            irsb = pyvex.lift(code, pc, pyvex.ARCH_AMD64, opt_level=1)
+        except pyvex.PyVEXError:
+            irsb = pyvex.lift(code[:1], pc, pyvex.ARCH_AMD64, opt_level=1)
+        t1 = time.perf_counter()
+        size = irsb.size
+        n_insns = irsb.instructions
+        irsb = self.session.tool.instrument(irsb, BlockInfo(pc, size, self.session))
+        cb = codegen.compile_irsb(irsb)
+        filename = f"<pygrind block {pc:#x}>"
+        ns: dict[str, object] = {}
+        exec(compile(cb.source, filename, "exec"), self.globals | cb.helpers, ns)
+        fn = ns["blk"]
+        t2 = time.perf_counter()
+        self.lift_seconds += t1 - t0
+        self.compile_seconds += t2 - t1
+        self.blocks_lifted += 1
+        tr = Translation(pc, max(size, 1), fn, cb.line_addrs, n_insns, cb.source)
+        self.table[pc] = tr
+        self.fns[pc] = fn
+        self.by_filename[filename] = tr
+        end = pc + max(size, 1)
+        for p in range(pc >> PAGE_SHIFT, ((end - 1) >> PAGE_SHIFT) + 1):
+            self._by_page[p].append(pc)
+        self.aspace.mark_code(pc, end)
+        return fn
+
+    def invalidate(self, start: int, end: int) -> None:
+        """Drop every translation with code in [start, end)."""
+        for p in range(start >> PAGE_SHIFT, ((end - 1) >> PAGE_SHIFT) + 1):
+            for a in self._by_page.pop(p, ()):
+                tr = self.table.pop(a, None)
+                if tr is not None:
+                    self.fns.pop(a, None)
+                    self.by_filename.pop(f"<pygrind block {a:#x}>", None)
+
+    def fault_pc(self, tb) -> int | None:
+        """Guest address of the instruction whose code raised, from a traceback."""
+        found = None
+        while tb is not None:
+            tr = self.by_filename.get(tb.tb_frame.f_code.co_filename)
+            if tr is not None:
+                line = tb.tb_lineno
+                if 1 <= line <= len(tr.line_addrs):
+                    found = tr.line_addrs[line - 1]
+            tb = tb.tb_next
+        return found

@@ -1,0 +1,74 @@
+"""The tool API: what a pygrind tool sees of the core.
+
+A tool subclasses `Tool` and gets, for each superblock about to be compiled, the lifted
+VEX IR (`pyvex.IRSB`); it returns the block to run, usually the same one with
+statements added. What IR cannot express (a counter bump, a call into Python) is said
+with the intrinsics in `pygrind.tool.intrinsics`, which each backend lowers itself: inline
+native code in the JIT, plain Python in the reference backend. Hooks tell the tool when
+the client starts, makes a system call and exits.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pyvex
+
+from .intrinsics import AddCounter, CallPython, Counters, Intrinsic
+
+if TYPE_CHECKING:
+    from ..core.session import Session
+
+__all__ = ["Tool", "BlockInfo", "AddCounter", "CallPython", "Counters", "Intrinsic"]
+
+
+class BlockInfo:
+    """What the core knows about a block being instrumented."""
+
+    __slots__ = ("addr", "size", "session")
+
+    def __init__(self, addr: int, size: int, session: Session) -> None:
+        self.addr = addr
+        self.size = size
+        self.session = session
+
+    def symbol(self) -> str | None:
+        """Name of the function containing the block, if symbols say."""
+        return self.session.describe_fn(self.addr)
+
+
+class Tool:
+    """Base class of every tool. Override what you need; the defaults do nothing."""
+
+    #: The name given to --tool=
+    name: str = "none"
+    #: One line for the banner, as Valgrind's tools have ("Nulgrind, the minimal Valgrind tool")
+    description: str = ""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.counters: Counters = session.counters
+
+    @classmethod
+    def options(cls) -> dict[str, str]:
+        """Tool options this tool accepts (`--name=value`), with their defaults."""
+        return {}
+
+    def set_option(self, name: str, value: str) -> None:
+        """Called for each tool option given on the command line (already validated)."""
+
+    def start(self) -> None:
+        """The client is loaded and about to run its first instruction."""
+
+    def instrument(self, irsb: pyvex.IRSB, info: BlockInfo) -> pyvex.IRSB:
+        """Return the block to compile in place of `irsb` (may modify it in place)."""
+        return irsb
+
+    def pre_syscall(self, sysno: int, args: tuple[int, ...]) -> None:
+        """The client is about to make system call `sysno` with `args`."""
+
+    def post_syscall(self, sysno: int, args: tuple[int, ...], result: int) -> None:
+        """System call `sysno` returned `result` (negative errno on failure)."""
+
+    def fini(self, exitcode: int) -> None:
+        """The client has exited with `exitcode`: print results here."""
