@@ -19,7 +19,15 @@ from .intrinsics import AddCounter, CallPython, Counters, Intrinsic
 if TYPE_CHECKING:
     from ..core.session import Session
 
-__all__ = ["Tool", "BlockInfo", "AddCounter", "CallPython", "Counters", "Intrinsic"]
+__all__ = ["Tool", "BlockInfo", "AddCounter", "CallPython", "Counters", "Intrinsic",
+           "syscall_name"]
+
+
+def syscall_name(sysno: int) -> str:
+    """The Linux x86-64 name of system call `sysno` ("write"), or its number as text."""
+    from ..core.syscalls.numbers import NAMES
+
+    return NAMES.get(sysno, str(sysno))
 
 
 class BlockInfo:
@@ -48,6 +56,10 @@ class Tool:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.counters: Counters = session.counters
+
+    def msg(self, line: str = "") -> None:
+        """Print one line of the tool's report, with Valgrind's ==PID== prefix."""
+        self.session.out.msg(line)
 
     @classmethod
     def options(cls) -> dict[str, str]:
