@@ -1088,6 +1088,11 @@ class DebugInfo:
         mapping = self._mapping_at(addr)
         return mapping.path if mapping is not None else None
 
+    def object_bias_at(self, addr: int) -> tuple[str, int] | None:
+        """(real path, load bias) of the object mapped at ``addr``, if any."""
+        mapping = self._mapping_at(addr)
+        return (mapping.path, mapping.bias) if mapping is not None else None
+
     # -- symbol lookups ------------------------------------------------------
     def _objects(self) -> list[_Mapping]:
         """One mapping per distinct (object, bias), in load order."""

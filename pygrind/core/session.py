@@ -281,16 +281,19 @@ class Session:
             code = b""
         self.out.msg("vex amd64->IR: unhandled instruction bytes: "
                      + " ".join(f"0x{b:X}" for b in code))
-        self.out.msg(f"valgrind: Unrecognised instruction at address {pc:#x}.")
+        self.out.msg(f"pygrind: Unrecognised instruction at address {pc:#x}.")
         for line in self.stack_trace(pc):
             self.out.msg("   " + line)
-        self.out.msg("Your program just tried to execute an instruction that pygrind")
-        self.out.msg("did not recognise.  There are two possible reasons for this.")
-        self.out.msg("1. Your program has a bug and erroneously jumped to a non-code")
-        self.out.msg("   location.  If you are running Memcheck and you just saw a")
-        self.out.msg("   warning about a bad jump, it's probably your program's fault.")
-        self.out.msg("2. The instruction is legitimate but pygrind (through VEX) does not")
-        self.out.msg("   handle it.  Either way, the client is sent SIGILL, as natively.")
+        self.out.lines(
+            "Your program just tried to execute an instruction that pygrind\n"
+            "did not recognise.  There are two possible reasons for this.\n"
+            "1. Your program has a bug and erroneously jumped to a non-code\n"
+            "   location.  If you are running Memcheck and you just saw a\n"
+            "   warning about a bad jump, it's probably your program's fault.\n"
+            "2. The instruction is legitimate but pygrind (through VEX) doesn't\n"
+            "   handle it.  If you think this is the case, please report it.\n"
+            "Either way, pygrind will now raise a SIGILL signal which will\n"
+            "probably kill your program.")
 
     def _report_kill(self, e: ClientKilled) -> None:
         out = self.out
@@ -301,15 +304,15 @@ class Session:
         if f is not None:
             if f.signo == pysignal.SIGSEGV:
                 if f.code == SEGV_MAPERR:
-                    out.msg(f" Access not within mapped region at address {f.addr:#X}".replace("0X", "0x"))
+                    out.msg(f" Access not within mapped region at address {f.addr:#x}")
                 elif f.code == 0x80:
                     out.msg(" General Protection Fault")
                 else:
-                    out.msg(f" Bad permissions for mapped region at address {f.addr:#X}".replace("0X", "0x"))
+                    out.msg(f" Bad permissions for mapped region at address {f.addr:#x}")
             elif f.signo == pysignal.SIGFPE:
-                out.msg(f" Integer divide by zero at address {f.addr:#X}".replace("0X", "0x"))
+                out.msg(f" Integer divide by zero at address 0x{f.addr:X}")
             elif f.signo == pysignal.SIGILL:
-                out.msg(f" Illegal opcode at address {f.addr:#X}".replace("0X", "0x"))
+                out.msg(f" Illegal opcode at address 0x{f.addr:X}")
             if f.pc is not None:
                 for line in self.stack_trace(f.pc):
                     out.msg("   " + line)

@@ -29,7 +29,7 @@ from .. import ops
 
 _TYPE_BYTES = {
     "Ity_I1": 1, "Ity_I8": 1, "Ity_I16": 2, "Ity_I32": 4, "Ity_I64": 8, "Ity_I128": 16,
-    "Ity_F32": 4, "Ity_F64": 8, "Ity_F128": 16, "Ity_V128": 16, "Ity_V256": 32,
+    "Ity_F32": 4, "Ity_F64": 8, "Ity_F128": 16, "Ity_V128": 16, "Ity_V256": 32, "Ity_V512": 64,
     "Ity_F16": 2, "Ity_D32": 4, "Ity_D64": 8, "Ity_D128": 16,
 }
 # struct accessors available in the globals, by byte size
