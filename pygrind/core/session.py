@@ -8,6 +8,7 @@ pygrind's own exit status.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import signal as pysignal
@@ -37,6 +38,7 @@ from .state import (
     R10,
     R11,
     RAX,
+    RBP,
     RCX,
     RDI,
     RDX,
@@ -98,6 +100,7 @@ class Session:
             self.tool.set_option(k, v)
         self.translator = Translator(self, self.aspace)
         self.syscall_count = 0
+        self._unwinder = None
 
     # -- services for syscalls and tools ----------------------------------------------
 
@@ -114,6 +117,11 @@ class Session:
             return
         if bias is not None:
             self.debuginfo.add_object(path, bias, start, start + length)
+
+    def before_exec(self) -> None:
+        """The client is about to replace itself with a native program."""
+        if self.options.verbose:
+            self.out.msg("execve: the new program runs natively (--trace-children=no)")
 
     def object_unmapped(self, start: int, length: int) -> None:
         self.debuginfo.remove_range(start, start + length)
@@ -168,6 +176,9 @@ class Session:
     def run(self) -> int:
         """Run the client to its end; returns pygrind's exit status (or re-raises its
         fatal signal)."""
+        from . import signals
+
+        signals.install(self)
         self.tool.start()
         try:
             self._loop()
@@ -270,9 +281,35 @@ class Session:
 
     # -- the end -------------------------------------------------------------------------
 
-    def stack_trace(self, pc: int) -> list[str]:
-        frames = [self.debuginfo.describe(pc)]
-        return [format_frame(fr, i == 0) for i, fr in enumerate(frames)]
+    def stack_trace(self, pc: int, max_frames: int = 12) -> list[str]:
+        """Valgrind's `at ...` / `by ...` lines for the current thread stopped at pc."""
+        from .debuginfo import is_trace_end
+        from .unwind import Unwinder
+
+        if self._unwinder is None:
+            self._unwinder = Unwinder(self.debuginfo)
+        st = self.thread.state
+        mem = self.aspace
+
+        def read_u64(a: int) -> int | None:
+            try:
+                return int.from_bytes(mem.read(a, 8), "little")
+            except MemoryError:
+                return None
+
+        try:
+            addrs = self._unwinder.stack_trace(pc, st.get(RSP), st.get(RBP), read_u64, max_frames)
+        except Exception:  # a trace is a diagnostic: never let it take the report down
+            addrs = [pc]
+        lines = []
+        for i, a in enumerate(addrs or [pc]):
+            fr = self.debuginfo.describe(a if i == 0 else a - 1)
+            if i:
+                fr = dataclasses.replace(fr, addr=a)
+            lines.append(format_frame(fr, i == 0))
+            if is_trace_end(fr):
+                break
+        return lines
 
     def _report_nodecode(self, pc: int) -> None:
         try:

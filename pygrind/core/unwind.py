@@ -628,8 +628,9 @@ class CfiSection:
                     if self.is_eh:
                         loc, pos = _read_encoded(data, pos, cie.fde_enc, self.vaddr)
                     else:
-                        (loc,) = _U64.unpack_from(data, pos)
-                        pos += 8
+                        st = _U64 if cie.address_size == 8 else _U32
+                        (loc,) = st.unpack_from(data, pos)
+                        pos += st.size
                 else:                                      # DW_CFA_advance_loc1/2/4
                     if op == 0x02:
                         delta = data[pos]

@@ -182,10 +182,21 @@ def dispatch(session: Session, nr: int, args: tuple[int, ...]) -> int:
         return -errno.ENOSYS
     if spec.handler is not None:
         try:
-            return spec.handler(session, args)
+            r = spec.handler(session, args)
         except Fault:
             return -errno.EFAULT
-    return passthrough(session, spec, args)
+    else:
+        r = passthrough(session, spec, args)
+    if r == -errno.EPIPE and spec.name in _RAISES_SIGPIPE and not (
+            spec.name in ("sendto", "sendmsg") and args[3 if spec.name == "sendto" else 2] & 0x4000):
+        # The kernel sends SIGPIPE along with EPIPE (pygrind's host ignores SIGPIPE, so
+        # the client's disposition is applied here); MSG_NOSIGNAL suppresses it.
+        session.send_signal_to_self(13)
+    return r
+
+
+_RAISES_SIGPIPE = {"write", "writev", "pwrite64", "pwritev", "sendto", "sendmsg", "sendfile",
+                   "splice"}
 
 
 def enosys(*names: str) -> None:

@@ -125,3 +125,46 @@ def sys_futex(s: Session, a: tuple[int, ...]) -> int:
     if op in (FUTEX_WAKE, FUTEX_WAKE_BITSET):
         return 0
     return -errno.ENOSYS
+
+
+def _string_array(s: Session, addr: int) -> list[bytes]:
+    out: list[bytes] = []
+    while addr:
+        p = int.from_bytes(s.aspace.read(addr, 8), "little")
+        if not p:
+            break
+        out.append(s.aspace.read_cstr(p, 1 << 17))
+        addr += 8
+        if len(out) > 1 << 16:
+            raise OSError(errno.E2BIG, "too many arguments")
+    return out
+
+
+@syscall("execve", CSTR("path"), PTR("argv"), PTR("envp"))
+def sys_execve(s: Session, a: tuple[int, ...]) -> int:
+    # Children are not traced yet (--trace-children=yes comes with issue 4): the new
+    # program replaces pygrind and runs natively, as under Valgrind's default.
+    import ctypes
+    import os
+
+    from .. import signals
+
+    try:
+        path = s.aspace.read_cstr(a[0], 4096)
+        argv = _string_array(s, a[1])
+        envp = _string_array(s, a[2])
+    except MemoryError:
+        return -errno.EFAULT
+    except OSError as e:
+        return -e.errno
+    if not os.path.exists(path):
+        return -errno.ENOENT
+    cargv = (ctypes.c_char_p * (len(argv) + 1))(*argv, None)
+    cenvp = (ctypes.c_char_p * (len(envp) + 1))(*envp, None)
+    s.before_exec()
+    signals.prepare_exec(s)
+    r = host_syscall(59, ctypes.cast(ctypes.c_char_p(path), ctypes.c_void_p).value or 0,
+                     ctypes.addressof(cargv), ctypes.addressof(cenvp))
+    # Still here: the exec failed; take pygrind's signal handling back.
+    signals.install(s)
+    return r

@@ -30,6 +30,9 @@ def sys_rt_sigaction(s: Session, a: tuple[int, ...]) -> int:
         s.aspace.write(oact, old)
     if new is not None:
         s.sigactions[sig] = new
+        from .. import signals
+
+        signals.client_set_disposition(s, sig)
     return 0
 
 
