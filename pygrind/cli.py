@@ -27,6 +27,8 @@ USAGE = """usage: pygrind [options] prog-and-args
                               %q{VAR} by $VAR
     --backend=ref             how client code runs: ref (the reference backend, a
                               translation to Python) [ref]
+    --code-cache=yes|no       keep compiled blocks across runs in
+                              ~/.cache/pygrind ($XDG_CACHE_HOME) [yes]
     --trace-children=no       Valgrind's option; children run natively (fork and exec
                               are not yet followed)
 
@@ -84,6 +86,8 @@ def parse_args(argv: list[str]):
             if val not in ("ref",):
                 raise UserError(f"Bad option: --backend={val} (only 'ref' is available)")
             opts.backend = val
+        elif name == "--code-cache" and eq:
+            opts.code_cache = _bool(name, val)
         elif name in _IGNORED and eq:
             pass
         elif eq and name.startswith("--"):

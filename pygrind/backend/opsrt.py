@@ -23,6 +23,7 @@ and round it with :func:`round_exact`.
 from __future__ import annotations
 
 import math
+import operator
 import struct
 from collections.abc import Callable
 from fractions import Fraction
@@ -488,6 +489,16 @@ def _f_to_int(rm: int, a: int, fmt: FloatFormat, bits: int, signed: bool) -> int
     return i if 0 <= i < (1 << bits) else indef
 
 
+def _f64_to_i64s(rm: int, a: int) -> int:
+    """F64toI64S fast path (CVTTSD2SI and friends are common)."""
+    x = _unpack_d(_pack_Q(a))[0]
+    if -9.3e18 < x < 9.3e18:  # also false for NaN
+        i = math.trunc(x) if rm == 3 else _round_to_int(x, rm)
+        if -(1 << 63) <= i < (1 << 63):
+            return i & M64
+    return 1 << 63
+
+
 def _int_to_f(rm: int, i: int, fmt: FloatFormat) -> int:
     """Integer (already sign-interpreted) -> float pattern, rounded by rm."""
     if i == 0:
@@ -529,6 +540,7 @@ def _def_conversions() -> None:
 
 
 _def_conversions()
+HELPERS["F64toI64S"] = _f64_to_i64s
 # These two take no rounding mode: every I32 is exact as a double.
 del HELPERS["I32StoF64"], HELPERS["I32UtoF64"]
 _reg("float_conv", "I32StoF64", lambda i: _bits_rne(float(_sx(i, 32)), F64))
@@ -603,7 +615,23 @@ _reg("float", "RoundF64toF32",
 # --------------------------------------------------------------------------
 # x87 specials.  VEX models the x87 stack as F64; the amd64 host computes
 # these with the x87 unit at 80 bits and rounds to double, so the
-# transcendental results may differ from ours in the last bit.
+# transcendental results may differ from ours in the last bit.  NaNs follow
+# the x87 rule: operands are quietened when loaded, and of two NaNs the one
+# with the larger significand wins (on a tie, the positive one).
+
+
+def _nan_x87(a: int, b: int) -> int:
+    qa = a | _QUIET64 if (a & _ABS64) > _INF64 else None
+    qb = b | _QUIET64 if (b & _ABS64) > _INF64 else None
+    if qa is None:
+        return qb if qb is not None else _DNAN64
+    if qb is None:
+        return qa
+    fa = qa & F64.fracmask
+    fb = qb & F64.fracmask
+    if fa != fb:
+        return qa if fa > fb else qb
+    return qa if not qa & _SIGN64 else qb
 
 
 def _unary_x87(a: int, fn: Callable[[float], float]) -> int:
@@ -641,7 +669,7 @@ _reg("x87", "2xm1F64", lambda rm, a: _unary_x87(a, _two_xm1))
 def op_AtanF64(rm: int, a: int, b: int) -> int:
     """FPATAN: arctan(a/b) in the quadrant given by the signs (atan2)."""
     if (a & _ABS64) > _INF64 or (b & _ABS64) > _INF64:
-        return _nan_of((a, b), F64)
+        return _nan_x87(a, b)
     return f64_bits(math.atan2(f64_value(a), f64_value(b)))
 
 
@@ -655,7 +683,7 @@ def _log2(x: float) -> float:
 def op_Yl2xF64(rm: int, a: int, b: int) -> int:
     """FYL2X: a * log2(b)."""
     if (a & _ABS64) > _INF64 or (b & _ABS64) > _INF64:
-        return _nan_of((a, b), F64)
+        return _nan_x87(a, b)
     y = f64_value(a)
     x = f64_value(b)
     if x < 0.0:
@@ -668,7 +696,7 @@ def op_Yl2xF64(rm: int, a: int, b: int) -> int:
 def op_Yl2xp1F64(rm: int, a: int, b: int) -> int:
     """FYL2XP1: a * log2(b + 1)."""
     if (a & _ABS64) > _INF64 or (b & _ABS64) > _INF64:
-        return _nan_of((a, b), F64)
+        return _nan_x87(a, b)
     y = f64_value(a)
     x = f64_value(b)
     if x < -1.0:
@@ -682,7 +710,7 @@ def op_Yl2xp1F64(rm: int, a: int, b: int) -> int:
 def op_ScaleF64(rm: int, a: int, b: int) -> int:
     """FSCALE: a * 2**trunc(b)."""
     if (a & _ABS64) > _INF64 or (b & _ABS64) > _INF64:
-        return _nan_of((a, b), F64)
+        return _nan_x87(a, b)
     x = f64_value(a)
     y = f64_value(b)
     x_special = x == 0.0 or x - x != 0.0
@@ -710,7 +738,7 @@ def _prem(a: int, b: int, ieee: bool) -> tuple[int, int]:
     the silicon this was checked on (see tests/unit/test_ops_native.py).
     """
     if (a & _ABS64) > _INF64 or (b & _ABS64) > _INF64:
-        return _nan_of((a, b), F64), 0
+        return _nan_x87(a, b), 0
     x = f64_value(a)
     y = f64_value(b)
     if x - x != 0.0 or y == 0.0:
@@ -939,13 +967,65 @@ def _swar_cmpnez(sh: _Shape) -> Callable[[int], int]:
 
 
 def _swar_cmpeq(sh: _Shape) -> Callable[[int, int], int]:
-    nez = _swar_cmpnez(sh)
-    full = sh.full
+    lo = sh.low
+    hi = sh.high
+    lm = sh.lane
+    top = sh.bits - 1
 
     def op(a: int, b: int) -> int:
-        return nez(a ^ b) ^ full
+        x = a ^ b
+        t = (((x & lo) + lo) | x) & hi  # sign bit set in lanes that differ
+        return ((t ^ hi) >> top) * lm
 
     return op
+
+
+def _swar_ge(sh: _Shape) -> Callable[[int, int], int]:
+    """All-ones lanes where a >= b (unsigned), computed on the whole int."""
+    lo = sh.low
+    hi = sh.high
+    lm = sh.lane
+    top = sh.bits - 1
+
+    def ge(a: int, b: int) -> int:
+        d = (a | hi) - (b & lo)  # lane sign bit: low bits of a >= low bits of b
+        t = ((a & ~b) | (~(a ^ b) & d)) & hi  # top bits decide, else the low bits
+        return (t >> top) * lm
+
+    return ge
+
+
+def _swar_minmax_cmp(sh: _Shape) -> dict[str, Callable[[int, int], int]]:
+    """Min/Max/CmpGT for unsigned and signed lanes via _swar_ge.
+
+    Signed order is unsigned order with the sign bits flipped."""
+    ge = _swar_ge(sh)
+    hi = sh.high
+    full = sh.full
+
+    def max_u(a: int, b: int) -> int:
+        m = ge(a, b)
+        return (a & m) | (b & ~m & full)
+
+    def min_u(a: int, b: int) -> int:
+        m = ge(a, b)
+        return (b & m) | (a & ~m & full)
+
+    def max_s(a: int, b: int) -> int:
+        m = ge(a ^ hi, b ^ hi)
+        return (a & m) | (b & ~m & full)
+
+    def min_s(a: int, b: int) -> int:
+        m = ge(a ^ hi, b ^ hi)
+        return (b & m) | (a & ~m & full)
+
+    def gt_u(a: int, b: int) -> int:
+        return ge(b, a) ^ full
+
+    def gt_s(a: int, b: int) -> int:
+        return ge(b ^ hi, a ^ hi) ^ full
+
+    return {"MaxU": max_u, "MinU": min_u, "MaxS": max_s, "MinS": min_s, "CmpGTU": gt_u, "CmpGTS": gt_s}
 
 
 def _sat(lo: int, hi: int) -> Callable[[int], int]:
@@ -1027,12 +1107,13 @@ def _def_lane_families(bits: int, n: int) -> None:
     _reg(f, f"HAdd{bits}Sx{n}", _lanewise2(sh, lambda x, y: (x + y) >> 1, True))
     _reg(f, f"HSub{bits}Ux{n}", _lanewise2(sh, lambda x, y: (x - y) >> 1, False))
     _reg(f, f"HSub{bits}Sx{n}", _lanewise2(sh, lambda x, y: (x - y) >> 1, True))
-    _reg(f, f"Max{bits}Ux{n}", _lanewise2(sh, lambda x, y: x if x > y else y, False))
-    _reg(f, f"Max{bits}Sx{n}", _lanewise2(sh, lambda x, y: x if x > y else y, True))
-    _reg(f, f"Min{bits}Ux{n}", _lanewise2(sh, lambda x, y: x if x < y else y, False))
-    _reg(f, f"Min{bits}Sx{n}", _lanewise2(sh, lambda x, y: x if x < y else y, True))
-    _reg(f, f"CmpGT{bits}Ux{n}", _lanewise2(sh, lambda x, y: -1 if x > y else 0, False))
-    _reg(f, f"CmpGT{bits}Sx{n}", _lanewise2(sh, lambda x, y: -1 if x > y else 0, True))
+    mm = _swar_minmax_cmp(sh)
+    _reg(f, f"Max{bits}Ux{n}", mm["MaxU"])
+    _reg(f, f"Max{bits}Sx{n}", mm["MaxS"])
+    _reg(f, f"Min{bits}Ux{n}", mm["MinU"])
+    _reg(f, f"Min{bits}Sx{n}", mm["MinS"])
+    _reg(f, f"CmpGT{bits}Ux{n}", mm["CmpGTU"])
+    _reg(f, f"CmpGT{bits}Sx{n}", mm["CmpGTS"])
     _reg(f, f"Abs{t}", _lanewise1(sh, abs, True))
     _reg(f, f"Cnt{t}", _lanewise1(sh, int.bit_count, False))
     _reg(f, f"Clz{t}", _lanewise1(sh, lambda x: _clz(x, bits), False))
@@ -1055,11 +1136,12 @@ _reg("simd_int", "PopCount8x16", HELPERS["Cnt8x16"])
 
 
 def _sal_lanes(bits: int, n: int) -> None:
-    """Sal: like Shl but a negative (signed) amount shifts right arithmetically."""
+    """Sal: like Shl, but the amount is the signed low byte of the lane and
+    negative amounts shift right arithmetically (ARM VSHL)."""
     sh = _shape(bits, n)
 
     def fn(x: int, y: int) -> int:
-        y = _sx(y & sh.lane, bits)
+        y = _sx(y & 0xFF, 8)
         if y >= 0:
             return x << y if y < bits else 0
         return x >> min(-y, bits - 1)
@@ -1248,13 +1330,14 @@ def _def_permutes() -> None:
             "CatOddLanes": list(range(1, n, 2)) + list(range(n + 1, 2 * n, 2)),
             "CatEvenLanes": list(range(0, n, 2)) + list(range(n, 2 * n, 2)),
         }
+        lb = bits // 8
+        nb = sh.nbytes
         for name, idx in tables.items():
-            if n < 2:
-                continue
+            # expand lane indices to byte indices into (right ++ left) bytes
+            pick = operator.itemgetter(*[i * lb + k for i in idx for k in range(lb)])
 
-            def perm(a: int, b: int, sh=sh, idx=idx) -> int:
-                lanes = sh.u(b) + sh.u(a)
-                return sh.join([lanes[i] for i in idx])
+            def perm(a: int, b: int, pick=pick, nb=nb) -> int:
+                return int.from_bytes(bytes(pick(b.to_bytes(nb, "little") + a.to_bytes(nb, "little"))), "little")
 
             _reg("simd_int", f"{name}{bits}x{n}", perm)
 
@@ -1290,32 +1373,33 @@ def op_Reverse1sIn8_x16(a: int) -> int:
     return int.from_bytes(bytes(_BITREV8[x] for x in a.to_bytes(16, "little")), "little")
 
 
+# Byte shuffles map every index byte through a 256-entry table built from the
+# source (bytes.translate does the lookups in C).
+_ZERO128 = bytes(128)
+
+
 @helper("simd_int")
 def op_Perm8x16(a: int, b: int) -> int:
     """result[i] = a[b[i] & 15] (VEX leaves indices >= 16 undefined)."""
-    la = a.to_bytes(16, "little")
-    return int.from_bytes(bytes(la[i & 15] for i in b.to_bytes(16, "little")), "little")
+    return int.from_bytes(b.to_bytes(16, "little").translate(a.to_bytes(16, "little") * 16), "little")
 
 
 @helper("simd_int")
 def op_PermOrZero8x16(a: int, b: int) -> int:
     """PSHUFB: result[i] = 0 if b[i] & 0x80 else a[b[i] & 15]."""
-    la = a.to_bytes(16, "little")
-    return int.from_bytes(
-        bytes(0 if i & 0x80 else la[i & 15] for i in b.to_bytes(16, "little")), "little")
+    table = a.to_bytes(16, "little") * 8 + _ZERO128
+    return int.from_bytes(b.to_bytes(16, "little").translate(table), "little")
 
 
 @helper("simd_int")
 def op_Perm8x8(a: int, b: int) -> int:
-    la = a.to_bytes(8, "little")
-    return int.from_bytes(bytes(la[i & 7] for i in b.to_bytes(8, "little")), "little")
+    return int.from_bytes(b.to_bytes(8, "little").translate(a.to_bytes(8, "little") * 32), "little")
 
 
 @helper("simd_int")
 def op_PermOrZero8x8(a: int, b: int) -> int:
-    la = a.to_bytes(8, "little")
-    return int.from_bytes(
-        bytes(0 if i & 0x80 else la[i & 7] for i in b.to_bytes(8, "little")), "little")
+    table = a.to_bytes(8, "little") * 16 + _ZERO128
+    return int.from_bytes(b.to_bytes(8, "little").translate(table), "little")
 
 
 @helper("simd_int")
@@ -1585,6 +1669,10 @@ _FP_CMP = {
 }
 
 
+_isnan = math.isnan
+_FAST_ARITH = {"Add": operator.add, "Sub": operator.sub, "Mul": operator.mul, "Div": operator.truediv}
+
+
 def _def_simd_fp() -> None:
     for fbits, fmt in ((32, F32), (64, F64)):
         lane_rm_ops: dict[str, Callable[..., int]] = {
@@ -1604,20 +1692,46 @@ def _def_simd_fp() -> None:
             "RSqrtEst": lambda a, f=fmt: _rsqrt_est(a, f),
             "Sqrt": lambda a, f=fmt: _sqrt(0, a, f),
         }
+        ones = (1 << fbits) - 1
         for vbits in (128, 256):
             n = vbits // fbits
             sh = _shape(fbits, n)
             t = f"{fbits}Fx{n}"
+            floats = struct.Struct(f"<{n}{'f' if fbits == 32 else 'd'}")
             for name, fn in lane_rm_ops.items():
-                def vop(rm: int, a: int, b: int, sh=sh, fn=fn) -> int:
-                    return sh.join([fn(rm, x, y) for x, y in zip(sh.u(a), sh.u(b))])
+                def vop(rm: int, a: int, b: int, sh=sh, fn=fn, fl=floats, py=_FAST_ARITH[name]) -> int:
+                    ba = a.to_bytes(sh.nbytes, "little")
+                    bb = b.to_bytes(sh.nbytes, "little")
+                    if rm == 0:
+                        # Fast path: host doubles, then one rounding per lane by
+                        # struct (correct even for binary32, see _add).  NaNs,
+                        # x/0 and binary32 overflow take the exact path.
+                        try:
+                            r = list(map(py, fl.unpack(ba), fl.unpack(bb)))
+                            if not any(map(_isnan, r)):
+                                return int.from_bytes(fl.pack(*r), "little")
+                        except (ZeroDivisionError, OverflowError):
+                            pass
+                    return sh.join([fn(rm, x, y) for x, y in zip(sh.unpack_u(ba), sh.unpack_u(bb))])
 
                 _reg("simd_float", name + t, vop)
-            for name, fn in lane_ops.items():
-                def vop2(a: int, b: int, sh=sh, fn=fn) -> int:
-                    return sh.join([fn(x, y) for x, y in zip(sh.u(a), sh.u(b))])
+            # Max/Min and compares are decided by float comparisons, which are
+            # false when a NaN is involved: exactly the x86 rules.
+            for name, keep_a in (("Max", operator.gt), ("Min", operator.lt)):
+                def vsel(a: int, b: int, sh=sh, fl=floats, keep_a=keep_a) -> int:
+                    ba = a.to_bytes(sh.nbytes, "little")
+                    bb = b.to_bytes(sh.nbytes, "little")
+                    return sh.join([x if keep_a(p, q) else y for x, y, p, q in
+                                    zip(sh.unpack_u(ba), sh.unpack_u(bb), fl.unpack(ba), fl.unpack(bb))])
 
-                _reg("simd_float", name + t, vop2)
+                _reg("simd_float", name + t, vsel)
+            for cname, pred in _FP_CMP.items():
+                def vcmp(a: int, b: int, sh=sh, fl=floats, pred=pred, ones=ones) -> int:
+                    return sh.join([ones if pred(p, q) else 0 for p, q in
+                                    zip(fl.unpack(a.to_bytes(sh.nbytes, "little")),
+                                        fl.unpack(b.to_bytes(sh.nbytes, "little")))])
+
+                _reg("simd_float", cname + t, vcmp)
             for name, fn in unary_ops.items():
                 if name == "Sqrt" and vbits == 128:  # the 256-bit ones take no mode
                     def vsqrt(rm: int, a: int, sh=sh, fmt=fmt) -> int:

@@ -33,6 +33,11 @@ P_R = 1  # readable
 P_W = 2  # writable, fast path (cleared while the page holds translated code)
 P_X = 4  # executable
 P_WREAL = 8  # writable, as the client asked
+# Derived bits, so that the inline fast path needs no page-crossing test: an access of
+# up to a page that starts in page p can only touch p and p+1.
+P_R2 = 16  # this page and the next are readable
+P_W2 = 32  # this page and the next have the fast-write bit
+_BASE_BITS = P_R | P_W | P_X | P_WREAL
 
 PROT_READ, PROT_WRITE, PROT_EXEC = 1, 2, 4
 MAP_SHARED, MAP_PRIVATE, MAP_FIXED, MAP_ANONYMOUS = 0x01, 0x02, 0x10, 0x20
@@ -140,13 +145,37 @@ class AddressSpace:
             for p in range(p0, p1):
                 if p in self.code_pages:
                     self.pt[p] = bits & ~P_W
+        self._derive(p0, p1)
+
+    def _derive(self, p0: int, p1: int) -> None:
+        """Recompute P_R2/P_W2 of pages [p0-1, p1) from the base bits (as big-int
+        arithmetic over the byte range: fast for large mappings too)."""
+        lo = max(p0 - 1, 0)
+        hi = min(p1 + 1, len(self.pt))
+        n = hi - lo
+        if n <= 1:
+            return
+        cur = int.from_bytes(self.pt[lo:hi], "little")
+        nxt = cur >> 8  # byte i of nxt is page lo+i+1
+        ones = int.from_bytes(b"\x01" * n, "little")
+        both = cur & nxt
+        derived = ((both & (ones * P_R)) // P_R * P_R2) | ((both & (ones * P_W)) // P_W * P_W2)
+        new = (cur & (ones * _BASE_BITS)) | derived
+        # the last page of the window keeps its own derived bits (its successor is outside)
+        last = self.pt[hi - 1]
+        self.pt[lo:hi] = new.to_bytes(n, "little")
+        self.pt[hi - 1] = last
+
+    def _set_page(self, p: int, bits: int) -> None:
+        self.pt[p] = bits
+        self._derive(p, p + 1)
 
     def mark_code(self, start: int, end: int) -> None:
         """Pages [start, end) now hold translated code: writes must take the slow path."""
         for p in range(start >> PAGE_SHIFT, ((end - 1) >> PAGE_SHIFT) + 1):
             if p not in self.code_pages:
                 self.code_pages.add(p)
-                self.pt[p] &= ~P_W
+                self._set_page(p, self.pt[p] & ~P_W)
 
     def code_written(self, addr: int, size: int) -> None:
         """A store hit pages with translated code: drop those translations."""
@@ -155,7 +184,7 @@ class AddressSpace:
             if p in self.code_pages:
                 self.code_pages.discard(p)
                 if self.pt[p] & P_WREAL:
-                    self.pt[p] |= P_W
+                    self._set_page(p, self.pt[p] | P_W)
                 self.on_code_change(p << PAGE_SHIFT, (p + 1) << PAGE_SHIFT)
 
     def _drop_code(self, start: int, end: int) -> None:

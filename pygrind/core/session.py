@@ -78,6 +78,7 @@ class Options:
     verbose: int = 0
     log_file: str | None = None
     backend: str = "ref"
+    code_cache: bool = True
     tool_args: dict[str, str] = field(default_factory=dict)
 
 
@@ -120,6 +121,7 @@ class Session:
 
     def before_exec(self) -> None:
         """The client is about to replace itself with a native program."""
+        self.translator.save_cache()
         if self.options.verbose:
             self.out.msg("execve: the new program runs natively (--trace-children=no)")
 
@@ -192,7 +194,7 @@ class Session:
 
     def _loop(self) -> None:
         st = self.thread.state
-        S, SA = st.buf, st.addr
+        S, SQ, SI, SA = st.buf, st.q, st.i, st.addr
         fns = self.translator.fns
         translate = self.translator.translate
         pc = st.get(RIP)
@@ -202,7 +204,7 @@ class Session:
                     fn = fns.get(pc)
                     if fn is None:
                         fn = translate(pc)
-                    pc, jk = fn(S, SA)
+                    pc, jk = fn(S, SQ, SI, SA)
                     if jk:
                         pc = self._special(pc, jk)
             except ClientFault as f:
@@ -361,6 +363,7 @@ class Session:
             out.msg(" The main thread stack size used in this run was 8388608.")
 
     def _finish(self, status: int, killed: bool = False) -> int:
+        self.translator.save_cache()
         if not self.options.quiet:
             self.out.msg()
         try:
@@ -368,6 +371,8 @@ class Session:
         finally:
             if self.options.verbose:
                 t = self.translator
+                if t.cache:
+                    self.out.msg(f"code cache: {t.cache.hits} hits, {t.cache.misses} misses ({t.cache.dir})")
                 self.out.msg(f"translations: {t.blocks_lifted} blocks lifted, "
                              f"lift {t.lift_seconds * 1e6 / max(t.blocks_lifted, 1):.0f} us/block, "
                              f"compile {t.compile_seconds * 1e6 / max(t.blocks_lifted, 1):.0f} us/block")

@@ -47,10 +47,13 @@ _U64 = struct.Struct("<Q")
 class GuestState:
     """One client thread's registers."""
 
-    __slots__ = ("buf", "_cbuf", "addr")
+    __slots__ = ("buf", "_cbuf", "addr", "q", "i")
 
     def __init__(self) -> None:
         self.buf = bytearray(STATE_SIZE)
+        #: the same bytes as 64-bit and 32-bit words (what generated code indexes)
+        self.q = memoryview(self.buf).cast("Q")
+        self.i = memoryview(self.buf).cast("I")
         # A ctypes view shares the memory, so helpers get a stable native pointer.
         self._cbuf = (ctypes.c_char * STATE_SIZE).from_buffer(self.buf)
         self.addr = ctypes.addressof(self._cbuf)

@@ -16,7 +16,9 @@ import pyvex
 
 from ..backend.ref import codegen, runtime
 from ..tool import BlockInfo
+from . import vexlib
 from .aspace import LIMIT, P_X, PAGE, PAGE_SHIFT, AddressSpace
+from .codecache import CodeCache
 from .errors import SEGV_ACCERR, SEGV_MAPERR, ClientFault
 
 if TYPE_CHECKING:
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 #: Bytes offered to the lifter per block; VEX stops earlier (at ~50 instructions or a branch).
 MAX_BLOCK_BYTES = 1000
 
-BlockFn = Callable[[bytearray, int], tuple[int, int]]
+BlockFn = Callable[[bytearray, memoryview, memoryview, int], tuple[int, int]]
 
 
 class Translation:
@@ -57,6 +59,8 @@ class Translator:
         #: code object filename -> Translation, to map faults back to guest addresses
         self.by_filename: dict[str, Translation] = {}
         self.blocks_lifted = 0
+        #: saved translations (None: not opened yet; False: not cacheable / turned off)
+        self.cache: CodeCache | None | bool = None
         self.lift_seconds = 0.0
         self.compile_seconds = 0.0
 
@@ -77,7 +81,39 @@ class Translator:
                 break
         return bytes(aspace.mem[pc:end])
 
+    def _cache_object(self, pc: int) -> tuple[str, int] | None:
+        """The (file, load base) whose saved translations may hold pc, if any."""
+        m = self.aspace.find(pc)
+        if m is None or not m.inode or not m.name.startswith("/"):
+            return None
+        return (m.name, m.start - m.offset)
+
+    def _install(self, pc: int, size: int, fn: BlockFn, line_addrs: list[int], n_insns: int,
+                 source: str, filename: str) -> BlockFn:
+        tr = Translation(pc, max(size, 1), fn, line_addrs, n_insns, source)
+        self.table[pc] = tr
+        self.fns[pc] = fn
+        self.by_filename[filename] = tr
+        end = pc + max(size, 1)
+        for p in range(pc >> PAGE_SHIFT, ((end - 1) >> PAGE_SHIFT) + 1):
+            self._by_page[p].append(pc)
+        self.aspace.mark_code(pc, end)
+        return fn
+
     def translate(self, pc: int) -> BlockFn:
+        if self.cache is None and self.session.options.code_cache:
+            key = self.session.tool.cache_key()
+            self.cache = CodeCache(self.session.options.backend, key) if key is not None else False
+        obj = self._cache_object(pc) if self.cache else None
+        filename = f"<pygrind block {pc:#x}>"
+        if obj is not None:
+            e = self.cache.get(obj, pc, self.aspace.mem)
+            if e is not None:
+                guest, code, line_addrs, ccalls = e
+                ns: dict[str, object] = {}
+                self._add_globals({ident: vexlib.helper(name, n) for ident, (name, n) in ccalls.items()})
+                exec(code, self.globals, ns)
+                return self._install(pc, len(guest), ns["blk"], line_addrs, 0, "", filename)
         t0 = time.perf_counter()
         code = self._fetch(pc)
         try:
@@ -89,23 +125,31 @@ class Translator:
         n_insns = irsb.instructions
         irsb = self.session.tool.instrument(irsb, BlockInfo(pc, size, self.session))
         cb = codegen.compile_irsb(irsb)
-        filename = f"<pygrind block {pc:#x}>"
-        ns: dict[str, object] = {}
-        exec(compile(cb.source, filename, "exec"), self.globals | cb.helpers, ns)
+        ns = {}
+        pycode = compile(cb.source, filename, "exec")
+        self._add_globals(cb.helpers)
+        exec(pycode, self.globals, ns)
         fn = ns["blk"]
         t2 = time.perf_counter()
         self.lift_seconds += t1 - t0
         self.compile_seconds += t2 - t1
         self.blocks_lifted += 1
-        tr = Translation(pc, max(size, 1), fn, cb.line_addrs, n_insns, cb.source)
-        self.table[pc] = tr
-        self.fns[pc] = fn
-        self.by_filename[filename] = tr
-        end = pc + max(size, 1)
-        for p in range(pc >> PAGE_SHIFT, ((end - 1) >> PAGE_SHIFT) + 1):
-            self._by_page[p].append(pc)
-        self.aspace.mark_code(pc, end)
-        return fn
+        if obj is not None and size > 0 and len(cb.ccalls) == len(cb.helpers):
+            # only blocks whose helpers can be found again by name are saved
+            self.cache.put(obj, pc, (bytes(self.aspace.mem[pc:pc + size]), pycode,
+                                     cb.line_addrs, cb.ccalls))
+        return self._install(pc, size, fn, cb.line_addrs, n_insns, cb.source, filename)
+
+    def _add_globals(self, helpers: dict[str, object]) -> None:
+        """Blocks share one globals dict; helper identifiers are unique per object."""
+        g = self.globals
+        for k, v in helpers.items():
+            if g.setdefault(k, v) is not v:
+                raise RuntimeError(f"helper name clash in generated code: {k}")
+
+    def save_cache(self) -> None:
+        if self.cache:
+            self.cache.save()
 
     def invalidate(self, start: int, end: int) -> None:
         """Drop every translation with code in [start, end)."""

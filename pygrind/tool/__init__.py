@@ -57,6 +57,13 @@ class Tool:
         self.session = session
         self.counters: Counters = session.counters
 
+    def cache_key(self) -> str | None:
+        """A string naming everything that shapes this tool's instrumentation (its name
+        and options), so that blocks it instrumented can be saved and reused across runs;
+        None (the default) if its instrumentation is not reproducible (it calls Python
+        functions, or allocates state while instrumenting)."""
+        return None
+
     def msg(self, line: str = "") -> None:
         """Print one line of the tool's report, with Valgrind's ==PID== prefix."""
         self.session.out.msg(line)

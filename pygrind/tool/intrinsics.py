@@ -70,7 +70,7 @@ class CallPython(Intrinsic):
         self.guard = guard
 
     def emit_python(self, gen: Any) -> None:
-        name = f"F{len(gen.helpers)}"
+        name = f"F{id(self.fn):x}"
         gen.helpers[name] = self.fn
         line = f"{name}({', '.join(gen.atom(a) for a in self.args)})"
         if self.guard is not None:

@@ -44,7 +44,8 @@ class Lackey(Tool):
         self.c_stmts = c.new("IRStmts")
         self.c_jcc = c.new("Jccs")
         self.c_jcc_untaken = c.new("Jccs untaken")
-        self.c_detail: dict[tuple[str, str], int] = {}
+        # All allocated now, in a fixed order, so that instrumentation is reproducible.
+        self.c_detail = {(k, ty): c.new(f"{k} {ty}") for k in ("load", "store", "alu") for ty in TYPES}
         self._fn_addr: int | None = None
 
     @classmethod
@@ -64,12 +65,12 @@ class Lackey(Tool):
         s = self.session
         self._fn_addr = s.debuginfo.find_symbol(self.fnname, s.exe_path)
 
+    def cache_key(self) -> str:
+        return (f"lackey|basic={self.basic}|detailed={self.detailed}|fn={self.fnname}"
+                f"@{self._fn_addr}")
+
     def _detail(self, kind: str, ty: str) -> int:
-        key = (kind, ty.removeprefix("Ity_"))
-        idx = self.c_detail.get(key)
-        if idx is None:
-            idx = self.c_detail[key] = self.counters.new(f"{key[0]} {key[1]}")
-        return idx
+        return self.c_detail[(kind, ty.removeprefix("Ity_"))]
 
     def instrument(self, irsb: pyvex.IRSB, info: BlockInfo) -> pyvex.IRSB:
         out: list = []

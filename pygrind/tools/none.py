@@ -8,3 +8,6 @@ from ..tool import Tool
 class NoneTool(Tool):
     name = "none"
     description = "Nulgrind, the minimal pygrind tool"
+
+    def cache_key(self) -> str:
+        return "none"

@@ -23,6 +23,10 @@ def aspace():
 
 
 def bits(a, addr):
+    return a.pt[addr // PAGE] & (P_R | P_W | P_X | P_WREAL)
+
+
+def raw(a, addr):
     return a.pt[addr // PAGE]
 
 
@@ -99,3 +103,20 @@ def test_read_cstr_stops_at_nul_across_pages(aspace):
     aspace.map(0x500000, 2 * PAGE, 3, ANON)
     aspace.write(0x500000 + PAGE - 3, b"hello\0")
     assert aspace.read_cstr(0x500000 + PAGE - 3) == b"hello"
+
+
+def test_pair_bits_say_whether_an_access_may_cross_into_the_next_page():
+    from pygrind.core.aspace import P_R2, P_W2
+
+    a = AddressSpace()
+    a.map(0x10000, 3 * PAGE, 3, ANON)
+    assert raw(a, 0x10000) & P_R2 and raw(a, 0x11000) & P_W2
+    assert not raw(a, 0x12000) & P_R2  # the next page is unmapped
+    a.map(0x13000, PAGE, 1, ANON)
+    assert raw(a, 0x12000) & P_R2 and not raw(a, 0x12000) & P_W2
+    assert not raw(a, 0x0F000) & P_R2
+    a.mark_code(0x11000, 0x11010)
+    assert not raw(a, 0x10000) & P_W2 and not raw(a, 0x11000) & P_W2
+    assert raw(a, 0x10000) & P_R2
+    a.unmap(0x11000, PAGE)
+    assert not raw(a, 0x10000) & P_R2

@@ -3,7 +3,8 @@
 This is the executable specification of VEX IR: simple, obviously right, and slow.
 Every value is a Python int (see pygrind.backend.ops). The generated function is
 
-    def blk(S, SA):          # S: the guest state bytearray, SA: its native address
+    def blk(S, SQ, SI, SA):  # S: the guest state bytearray, SQ/SI: it as 64/32-bit
+                             # words, SA: its native address
         ...
         return (next_guest_address, jumpkind_code)
 
@@ -24,8 +25,10 @@ from pyvex import expr as E
 from pyvex import stmt as S
 
 from ...core import jumpkinds
+from ...core.aspace import P_R, P_R2, P_W, P_W2
+from ...core.state import RIP
 from ...tool import intrinsics as I
-from .. import ops
+from .. import iropt, ops
 
 _TYPE_BYTES = {
     "Ity_I1": 1, "Ity_I8": 1, "Ity_I16": 2, "Ity_I32": 4, "Ity_I64": 8, "Ity_I128": 16,
@@ -51,6 +54,8 @@ class CompiledBlock:
     source: str
     line_addrs: list[int] = field(default_factory=list)
     helpers: dict[str, object] = field(default_factory=dict)
+    #: the libVEX helpers among `helpers`, by identifier: (callee name, argument count)
+    ccalls: dict[str, tuple[str, int]] = field(default_factory=dict)
 
 
 def type_bytes(ty: str) -> int:
@@ -85,6 +90,15 @@ class _Gen:
         self.helpers: dict[str, object] = {}
         self.name = name
         self._ccall_ids: dict[tuple[str, int], str] = {}
+        #: temporaries replaced by the atom they copy (VEX leaves tmp-to-tmp copies and
+        #: identity conversions such as 32Uto64 of a masked value)
+        self.alias: dict[int, str] = {}
+        # Guest RIP is only stored when something in the block could read it: the
+        # dispatcher carries the PC, and faults find theirs from the source line.
+        self.keep_rip = any(
+            isinstance(st, S.Dirty) or (isinstance(st, S.WrTmp) and isinstance(st.data, E.Get)
+                                        and st.data.offset <= RIP < st.data.offset + 8)
+            for st in irsb.statements)
 
     # -- emission --------------------------------------------------------------------
 
@@ -96,7 +110,7 @@ class _Gen:
 
     def atom(self, e: E.IRExpr) -> str:
         if isinstance(e, E.RdTmp):
-            return f"t{e.tmp}"
+            return self.alias.get(e.tmp) or f"t{e.tmp}"
         if isinstance(e, E.Const):
             return hex(const_value(e.con))
         raise UnsupportedIR(f"non-atomic operand {e}")
@@ -104,38 +118,66 @@ class _Gen:
     def ty_of(self, e: E.IRExpr) -> str:
         return e.result_type(self.tyenv)
 
+    # Guest state access: S is the state as bytes, SQ and SI the same memory as arrays
+    # of 64- and 32-bit words; indexing those is much cheaper than struct calls.
+
     def get(self, off: int, ty: str) -> str:
         n = type_bytes(ty)
-        if n in _UNPACK and ty != "Ity_I1":
-            return f"{_UNPACK[n]}(S, {off})[0]"
         if ty == "Ity_I1":
             return f"(S[{off}] & 1)"
+        if n == 1:
+            return f"S[{off}]"
+        if n == 8 and off % 8 == 0:
+            return f"SQ[{off >> 3}]"
+        if n == 4 and off % 4 == 0:
+            return f"SI[{off >> 2}]"
+        if n == 16 and off % 8 == 0:
+            return f"(SQ[{off >> 3}] | SQ[{(off >> 3) + 1}] << 64)"
+        if n in _UNPACK:
+            return f"{_UNPACK[n]}(S, {off})[0]"
         return f"int.from_bytes(S[{off}:{off + n}], 'little')"
 
     def put(self, off: int, ty: str, val: str) -> str:
         n = type_bytes(ty)
-        if ty == "Ity_I1":
+        if n == 1:
             return f"S[{off}] = {val}"
+        if n == 8 and off % 8 == 0:
+            return f"SQ[{off >> 3}] = {val}"
+        if n == 4 and off % 4 == 0:
+            return f"SI[{off >> 2}] = {val}"
+        if n == 16 and off % 8 == 0:
+            return f"SQ[{off >> 3}] = {val} & 0xffffffffffffffff; SQ[{(off >> 3) + 1}] = {val} >> 64"
         if n in _PACK:
             return f"{_PACK[n]}(S, {off}, {val})"
         return f"S[{off}:{off + n}] = ({val}).to_bytes({n}, 'little')"
 
     def load(self, ty: str, addr: str) -> str:
+        # One page-table test covers the access: a one-byte access needs its page
+        # readable; a wider one (it may cross) needs the pair bit (this page and the next).
         n = type_bytes(ty)
+        ok = self._fast_check(addr, n, P_R, P_R2)
         if n in _UNPACK:
-            cross = "" if n == 1 else f" and ({addr} & 4095) <= {4096 - n}"
-            return (f"({_UNPACK[n]}(M, {addr})[0] if {addr} < LIM and PT[{addr} >> 12] & 1{cross}"
-                    f" else LD({addr}, {n}))")
-        return f"LD({addr}, {n})"
+            return f"({_UNPACK[n]}(M, {addr})[0] if {ok} else LD({addr}, {n}))"
+        return f"(int.from_bytes(M[{addr}:{addr} + {n}], 'little') if {ok} else LD({addr}, {n}))"
+
+    @staticmethod
+    def _fast_check(addr: str, n: int, bit: int, pair_bit: int) -> str:
+        """The inline test for an n-byte access at addr: the pair bit covers any access
+        that may cross into the next page; a page whose successor lacks the right (the
+        last page of a mapping) still takes the fast path for accesses within it."""
+        if n == 1:
+            return f"{addr} < LIM and PT[{addr} >> 12] & {bit}"
+        return (f"{addr} < LIM and (PT[{addr} >> 12] & {pair_bit} or "
+                f"({addr} & 4095) <= {4096 - n} and PT[{addr} >> 12] & {bit})")
 
     def store(self, ty: str, addr: str, val: str) -> None:
         n = type_bytes(ty)
+        ok = self._fast_check(addr, n, P_W, P_W2)
         if n in _PACK:
-            cross = "" if n == 1 else f" and ({addr} & 4095) <= {4096 - n}"
-            self.emit(f"if {addr} < LIM and PT[{addr} >> 12] & 2{cross}: {_PACK[n]}(M, {addr}, {val})")
-            self.emit(f"else: ST({addr}, {n}, {val})")
+            self.emit(f"if {ok}: {_PACK[n]}(M, {addr}, {val})")
         else:
-            self.emit(f"ST({addr}, {n}, {val})")
+            self.emit(f"if {ok}: M[{addr}:{addr} + {n}] = ({val}).to_bytes({n}, 'little')")
+        self.emit(f"else: ST({addr}, {n}, {val})")
 
     def geti_offset(self, descr: pyvex.IRRegArray, ix: E.IRExpr, bias: int) -> str:
         size = type_bytes(descr.elemTy)
@@ -153,7 +195,7 @@ class _Gen:
         if ident is None:
             from ...core import vexlib
 
-            ident = f"H{len(self._ccall_ids)}_{name}"
+            ident = f"H{nargs}_{name}"
             self._ccall_ids[key] = ident
             self.helpers[ident] = vexlib.helper(name, nargs)
         return ident
@@ -193,8 +235,16 @@ class _Gen:
         if isinstance(s, S.IMark):
             self.cur_addr = s.addr + s.delta
         elif isinstance(s, S.WrTmp):
-            self.emit(f"t{s.tmp} = {self.expr(s.data)}")
+            d = s.data
+            if isinstance(d, (E.RdTmp, E.Const)):
+                self.alias[s.tmp] = self.atom(d)
+            elif (isinstance(d, (E.Unop, E.Binop)) and ops.OPS.get(d.op, "").strip() == "{0}"):
+                self.alias[s.tmp] = self.atom(d.args[0])
+            else:
+                self.emit(f"t{s.tmp} = {self.expr(d)}")
         elif isinstance(s, S.Put):
+            if s.offset == RIP and not self.keep_rip:
+                return
             self.emit(self.put(s.offset, self.ty_of(s.data), self.atom(s.data)))
         elif isinstance(s, S.PutI):
             off = self.geti_offset(s.descr, s.ix, s.bias)
@@ -305,7 +355,7 @@ class _Gen:
     # -- the whole block ---------------------------------------------------------------
 
     def block(self) -> None:
-        self.lines.append(f"def {self.name}(S, SA):")
+        self.lines.append(f"def {self.name}(S, SQ, SI, SA):")
         self.line_addrs.append(self.irsb.addr)
         for st in self.irsb.statements:
             self.stmt(st)
@@ -315,7 +365,9 @@ class _Gen:
 
 def compile_irsb(irsb: pyvex.IRSB) -> CompiledBlock:
     """Generate the Python source of one block (not yet compiled by Python)."""
+    iropt.remove_dead_puts(irsb)
     g = _Gen(irsb, "blk")
     g.block()
     # line 1 of the source is the def; line_addrs[i] belongs to source line i + 1
-    return CompiledBlock(irsb.addr, "\n".join(g.lines) + "\n", g.line_addrs, g.helpers)
+    ccalls = {ident: key for key, ident in g._ccall_ids.items()}
+    return CompiledBlock(irsb.addr, "\n".join(g.lines) + "\n", g.line_addrs, g.helpers, ccalls)

@@ -8,7 +8,6 @@ holding translated code (self-modifying code).
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable
 
 from ...core.aspace import LIMIT, P_R, P_WREAL, PAGE_SHIFT, AddressSpace
 from ...core.errors import SEGV_ACCERR, SEGV_MAPERR, ClientFault
@@ -71,4 +70,4 @@ def make_globals(aspace: AddressSpace) -> dict[str, object]:
     return g
 
 
-BlockFn = Callable[[bytearray, int], tuple[int, int]]
+

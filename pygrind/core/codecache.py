@@ -1,0 +1,128 @@
+"""Compiled blocks kept on disk across runs (`~/.cache/pygrind`, or $XDG_CACHE_HOME).
+
+Lifting and compiling a block costs far more than running it a few times, and most
+blocks a program runs (ld.so, libc, the program itself) are the same from one run to
+the next. So translations of code in file mappings are saved per (object file, load
+address) and reused when the same bytes appear at the same address again.
+
+Staleness is ruled out twice: the cache directory's key covers everything that shapes
+generated code (pygrind's version and the source of its code generator and op table,
+the Python version, the backend, the tool and its options, as the tool's `cache_key()`
+says), and every entry keeps the guest bytes it was made from, compared on each use.
+A tool whose `cache_key()` is None is never cached. `--code-cache=no` turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from .. import __version__
+
+_FORMAT = 2
+
+
+def _generator_digest() -> str:
+    """A digest of the files whose change changes generated code."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for rel in ("backend/ops.py", "backend/opsrt.py", "backend/ref/codegen.py",
+                "backend/ref/runtime.py", "backend/iropt.py", "tool/intrinsics.py", "core/jumpkinds.py",
+                "core/codecache.py", "core/translate.py", "core/aspace.py", "core/state.py"):
+        try:
+            h.update((root / rel).read_bytes())
+        except OSError:
+            h.update(rel.encode())
+    return h.hexdigest()[:16]
+
+
+def cache_root() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "pygrind"
+
+
+class CodeCache:
+    """Per-object tables of saved translations: addr -> marshalled (guest bytes, code,
+    lines, helpers). Entries stay marshalled until used: a program touches a fraction of
+    a big library's saved blocks, and unmarshalling code objects is the slow part."""
+
+    def __init__(self, backend: str, tool_key: str) -> None:
+        key = hashlib.sha256(
+            f"{_FORMAT}|{__version__}|{sys.version}|{backend}|{tool_key}|{_generator_digest()}".encode()
+        ).hexdigest()[:20]
+        self.dir = cache_root() / key
+        self._tables: dict[tuple[str, int], dict[int, tuple]] = {}
+        self._dirty: set[tuple[str, int]] = set()
+        self.hits = 0
+        self.misses = 0
+
+    def _file(self, obj: tuple[str, int]) -> Path:
+        path, base = obj
+        name = hashlib.sha256(f"{path}|{base:x}".encode()).hexdigest()[:24]
+        return self.dir / f"{name}.{os.path.basename(path)[:40]}.blocks"
+
+    def table(self, obj: tuple[str, int]) -> dict[int, tuple]:
+        t = self._tables.get(obj)
+        if t is None:
+            t = {}
+            try:
+                with open(self._file(obj), "rb") as f:
+                    loaded = marshal.load(f)
+                if isinstance(loaded, dict):
+                    t = loaded
+            except (OSError, EOFError, ValueError, TypeError):
+                t = {}
+            self._tables[obj] = t
+        return t
+
+    def get(self, obj: tuple[str, int], addr: int, guest: memoryview) -> tuple | None:
+        """The saved entry for a block at addr, if its guest bytes still match."""
+        raw = self.table(obj).get(addr)
+        if raw is not None:
+            try:
+                e = marshal.loads(raw)
+            except (EOFError, ValueError, TypeError):
+                e = None
+            if e is not None and guest[addr:addr + len(e[0])] == e[0]:
+                self.hits += 1
+                return e
+        self.misses += 1
+        return None
+
+    def put(self, obj: tuple[str, int], addr: int, entry: tuple) -> None:
+        self.table(obj)[addr] = marshal.dumps(entry)
+        self._dirty.add(obj)
+
+    def save(self) -> None:
+        """Write the tables that gained entries (atomically; concurrent runs may race,
+        and then the last one wins, which is harmless)."""
+        if not self._dirty:
+            return
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return
+        for obj in self._dirty:
+            dest = self._file(obj)
+            table = self._tables[obj]
+            try:
+                # merge with what other runs saved meanwhile
+                with open(dest, "rb") as f:
+                    other = marshal.load(f)
+                if isinstance(other, dict):
+                    other.update(table)
+                    table = other
+            except (OSError, EOFError, ValueError, TypeError):
+                pass
+            try:
+                fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-")
+                with os.fdopen(fd, "wb") as f:
+                    marshal.dump(table, f)
+                os.replace(tmp, dest)
+            except OSError:
+                pass
+        self._dirty.clear()
