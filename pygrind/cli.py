@@ -114,12 +114,15 @@ def main(argv: list[str] | None = None) -> int:
             if k not in known:
                 raise UserError(f"Unknown option: --{k}={v}")
         session = Session(opts, tool_cls, rest)
-        session.banner()
+        # The program is checked (and loaded) before the banner, as Valgrind does, so
+        # that a bad program gives one line of error and nothing else.
         session.load(rest[0], rest[1:], [f"{k}={v}" for k, v in os.environ.items()])
+        session.banner()
     except UserError as e:
-        sys.stderr.write(f"pygrind: {e}\n")
+        hint = ""
         if e.status == 1 and str(e).startswith(("Unknown option", "Bad option", "no program")):
-            sys.stderr.write("pygrind: Use --help for more information.\n")
+            hint = " (use --help for more information)"
+        sys.stderr.write(f"pygrind: {e}{hint}\n")
         return e.status
     status = session.run()
     sys.stdout.flush()

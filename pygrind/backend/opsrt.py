@@ -28,13 +28,10 @@ import struct
 from collections.abc import Callable
 from fractions import Fraction
 
-M1 = 1
-M8 = 0xFF
 M16 = 0xFFFF
 M32 = 0xFFFF_FFFF
 M64 = 0xFFFF_FFFF_FFFF_FFFF
 M128 = (1 << 128) - 1
-M256 = (1 << 256) - 1
 M512 = (1 << 512) - 1
 
 #: helper name (VEX op name without "Iop_") -> function
@@ -48,6 +45,13 @@ def _reg(family: str, name: str, fn: Callable[..., int]) -> None:
         raise ValueError(f"helper {name} registered twice")
     HELPERS[name] = fn
     FAMILY[name] = family
+
+
+def _replace(name: str, fn: Callable[..., int]) -> None:
+    """Swap in a faster implementation of an already registered helper."""
+    if name not in HELPERS:
+        raise KeyError(name)
+    HELPERS[name] = fn
 
 
 def helper(family: str) -> Callable[[Callable[..., int]], Callable[..., int]]:
@@ -91,9 +95,12 @@ def f32_value(bits: int) -> float:
     return _unpack_f(_pack_I(bits))[0]
 
 
-def f16_value(bits: int) -> float:
-    """The (exact) Python float of the binary16 pattern ``bits`` (not NaN)."""
-    return _unpack_e(_pack_H(bits))[0]
+def f32_bits(x: float) -> int:
+    """The binary32 pattern of ``x`` rounded to nearest even (e.g. for F32
+    IR constants, which pyvex gives as Python floats)."""
+    if x != x:
+        return 0x7FC0_0000 | (0x8000_0000 if math.copysign(1.0, x) < 0 else 0)
+    return _f32_bits_rne(x)
 
 
 class FloatFormat:
@@ -131,11 +138,6 @@ _ABS64 = F64.absmask
 _SIGN64 = F64.sign
 _QUIET64 = F64.quiet
 _DNAN64 = F64.default_nan
-_INF32 = F32.inf
-_ABS32 = F32.absmask
-_SIGN32 = F32.sign
-_QUIET32 = F32.quiet
-_DNAN32 = F32.default_nan
 
 
 def round_exact(neg: bool, n: int, d: int, rm: int, fmt: FloatFormat) -> int:
@@ -225,10 +227,6 @@ def _bits_rne(x: float, fmt: FloatFormat) -> int:
     if x - x != 0.0:  # infinity
         return 0xFC00 if x < 0 else 0x7C00
     return _round_float(x, 0, F16)
-
-
-def _is_nan(bits: int, fmt: FloatFormat) -> bool:
-    return (bits & fmt.absmask) > fmt.inf
 
 
 def _nan_of(operands: tuple[int, ...], fmt: FloatFormat) -> int:
@@ -452,9 +450,9 @@ def _mul64(rm: int, a: int, b: int) -> int:
     return _unpack_Q(_pack_d(r))[0]
 
 
-HELPERS["AddF64"] = _add64
-HELPERS["SubF64"] = _sub64
-HELPERS["MulF64"] = _mul64
+_replace("AddF64", _add64)
+_replace("SubF64", _sub64)
+_replace("MulF64", _mul64)
 
 
 # --------------------------------------------------------------------------
@@ -527,6 +525,11 @@ def _def_conversions() -> None:
                      lambda rm, a, f=fmt, w=ibits: _f_to_int(rm, a, f, w, False))
     for ibits in (32, 64):
         for ftag, fmt in (("F64", F64), ("F32", F32)):
+            if ibits == 32 and fmt is F64:
+                # every I32 is exact as a double: these take no rounding mode
+                _reg("float_conv", "I32StoF64", lambda i: _bits_rne(float(_sx(i, 32)), F64))
+                _reg("float_conv", "I32UtoF64", lambda i: _bits_rne(float(i), F64))
+                continue
             _reg("float_conv", f"I{ibits}StoF{ftag[1:]}",
                  lambda rm, i, f=fmt, w=ibits: _int_to_f(rm, _sx(i, w), f))
             _reg("float_conv", f"I{ibits}UtoF{ftag[1:]}",
@@ -540,11 +543,7 @@ def _def_conversions() -> None:
 
 
 _def_conversions()
-HELPERS["F64toI64S"] = _f64_to_i64s
-# These two take no rounding mode: every I32 is exact as a double.
-del HELPERS["I32StoF64"], HELPERS["I32UtoF64"]
-_reg("float_conv", "I32StoF64", lambda i: _bits_rne(float(_sx(i, 32)), F64))
-_reg("float_conv", "I32UtoF64", lambda i: _bits_rne(float(i), F64))
+_replace("F64toI64S", _f64_to_i64s)
 
 
 def _convert_float(a: int, src: FloatFormat, dst: FloatFormat, rm: int) -> int:
@@ -1778,8 +1777,8 @@ def _mul64f0x2(a: int, b: int) -> int:
     return (a & ~M64) | _unpack_Q(_pack_d(r))[0]
 
 
-HELPERS["Add64F0x2"] = _add64f0x2
-HELPERS["Mul64F0x2"] = _mul64f0x2
+_replace("Add64F0x2", _add64f0x2)
+_replace("Mul64F0x2", _mul64f0x2)
 
 
 def _def_simd_fp_conv() -> None:

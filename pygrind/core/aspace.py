@@ -239,6 +239,16 @@ class AddressSpace:
         self._starts.insert(i, m.start)
         self._maps[m.start] = m
 
+    def fully_mapped(self, start: int, end: int) -> bool:
+        """Is every byte of [start, end) in some client mapping?"""
+        a = start
+        while a < end:
+            m = self.find(a)
+            if m is None:
+                return False
+            a = m.end
+        return True
+
     def is_free(self, start: int, end: int) -> bool:
         if start < PAGE or end > LIMIT or start >= end:
             return False
@@ -291,12 +301,8 @@ class AddressSpace:
     def protect(self, addr: int, length: int, prot: int) -> bool:
         """mprotect; False if part of the range is not mapped (ENOMEM)."""
         end = addr + page_up(length)
-        a = addr
-        while a < end:
-            m = self.find(a)
-            if m is None:
-                return False
-            a = m.end
+        if not self.fully_mapped(addr, end):
+            return False
         for m in [m for m in self.mappings() if m.start < end and m.end > addr]:
             s, e = max(m.start, addr), min(m.end, end)
             if m.flags & MAP_SHARED and m.name and not m.name.startswith("["):

@@ -161,6 +161,8 @@ def sys_madvise(s: Session, a: tuple[int, ...]) -> int:
     if addr & (PAGE - 1):
         return -errno.EINVAL
     MADV_DONTNEED, MADV_FREE = 4, 8  # noqa: N806
+    if length and not s.aspace.fully_mapped(addr, addr + page_up(length)):
+        return -errno.ENOMEM
     if advice in (MADV_DONTNEED, MADV_FREE) and length:
         # Anonymous private pages must read back as zero after DONTNEED.
         return host_syscall(28, s.aspace.host(addr), length, MADV_DONTNEED if advice == 4 else advice)
@@ -169,12 +171,39 @@ def sys_madvise(s: Session, a: tuple[int, ...]) -> int:
 
 @syscall("msync", PTR("addr"), "length", "flags")
 def sys_msync(s: Session, a: tuple[int, ...]) -> int:
+    if a[0] & (PAGE - 1):
+        return -errno.EINVAL
+    if not s.aspace.fully_mapped(a[0], a[0] + page_up(a[1])):
+        return -errno.ENOMEM
     return host_syscall(26, s.aspace.host(a[0]), a[1], a[2])
 
 
 @syscall("mincore", PTR("addr"), "length", PTR("vec"))
 def sys_mincore(s: Session, a: tuple[int, ...]) -> int:
     n = page_up(a[1]) // PAGE
+    if a[0] & (PAGE - 1):
+        return -errno.EINVAL
+    if not s.aspace.fully_mapped(a[0], a[0] + page_up(a[1])):
+        return -errno.ENOMEM
     if not s.aspace.check(a[2], n, 8):
         return -errno.EFAULT
     return host_syscall(27, s.aspace.host(a[0]), a[1], s.aspace.host(a[2]))
+
+
+def _mlock_family(nr: int):
+    def handler(s: Session, a: tuple[int, ...]) -> int:
+        start = a[0] & ~(PAGE - 1)
+        if not s.aspace.fully_mapped(start, page_up(a[0] + a[1])):
+            return -errno.ENOMEM
+        return host_syscall(nr, s.aspace.host(a[0]), a[1], *a[2:3])
+    return handler
+
+
+syscall("mlock", PTR("addr"), "len")(_mlock_family(149))
+syscall("munlock", PTR("addr"), "len")(_mlock_family(150))
+syscall("mlock2", PTR("addr"), "len", "flags")(_mlock_family(325))
+
+# Locking pygrind's whole host memory (and its reservation) is not what the client meant:
+# accepted and ignored, like a locking request that had no effect.
+syscall("mlockall", "flags")(lambda s, a: 0)
+syscall("munlockall")(lambda s, a: 0)
