@@ -19,6 +19,8 @@ Contract
 * Rounding-mode operands (IRRoundingMode: 0 nearest-even, 1 toward -inf,
   2 toward +inf, 3 toward zero) are honoured; the ops taking one are listed
   in :data:`ROUNDING_MODE_OPS`.
+* pyvex gives F64/F32 IR constants as Python floats: convert them with
+  :func:`.opsrt.f64_bits` / :func:`.opsrt.f32_bits`.
 
 Where VEX leaves a result undefined we pick what x86 does or the least
 surprising value: shifts by >= the width give 0 (Sar: the sign fill),
@@ -199,12 +201,11 @@ _put_helpers("simd_int")
 # Abs/Neg are sign-bit masks over all lanes.
 for _fw, _vw in ((16, 128), (32, 128), (64, 128), (32, 256), (64, 256)):
     _n = _vw // _fw
-    _ones = ((1 << _vw) - 1) // ((1 << _fw) - 1)
-    _sign = _ones << (_fw - 1)
-    for _name, _tmpl in (("Abs", "({{0}} & {0})"), ("Neg", "({{0}} ^ {0})")):
-        _op = f"{_name}{_fw}Fx{_n}"
-        if "Iop_" + _op in _KNOWN_OPS:
-            _put(_op, _tmpl.format(hex(_sign ^ ((1 << _vw) - 1)) if _name == "Abs" else hex(_sign)))
+    _sign = ((1 << _vw) - 1) // ((1 << _fw) - 1) << (_fw - 1)  # every lane's sign bit
+    if f"Iop_Abs{_fw}Fx{_n}" in _KNOWN_OPS:
+        _put(f"Abs{_fw}Fx{_n}", f"({{0}} & {hex(_sign ^ ((1 << _vw) - 1))})")
+    if f"Iop_Neg{_fw}Fx{_n}" in _KNOWN_OPS:
+        _put(f"Neg{_fw}Fx{_n}", f"({{0}} ^ {hex(_sign)})")
 _put_helpers("simd_float")
 
 # -------------------------------------------------------------------- x87
@@ -213,7 +214,7 @@ _put_helpers("x87")
 # ------------------------------------------------------ AVX-512 mask ops
 _put_helpers("avx512")
 
-del _w, _m, _s, _from, _to, _a, _b, _tag, _keep, _k, _fw, _vw, _n, _ones, _sign, _name, _tmpl, _op
+del _w, _m, _s, _from, _to, _a, _b, _tag, _keep, _k, _fw, _vw, _n, _sign, _name
 
 #: globals the generated code needs for the templates to work
 RUNTIME: dict[str, object] = {"vx_" + name: fn for name, fn in opsrt.HELPERS.items()}

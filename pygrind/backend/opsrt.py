@@ -1118,11 +1118,12 @@ def _def_lane_families(bits: int, n: int) -> None:
     _reg(f, f"Clz{t}", _lanewise1(sh, lambda x: _clz(x, bits), False))
     _reg(f, f"Cls{t}", _lanewise1(sh, lambda x: _cls(x, bits), False))
     _reg(f, f"Ctz{t}", _lanewise1(sh, lambda x: _ctz(x, bits), False))
-    # vector-by-vector shifts: the amount is each lane of the second operand
-    # (taken unsigned); amounts >= lane width shift everything out
-    _reg(f, f"Shl{t}", _lanewise2(sh, lambda x, y: x << y if y < bits else 0, False))
-    _reg(f, f"Shr{t}", _lanewise2(sh, lambda x, y: x >> y if y < bits else 0, False))
-    _reg(f, f"Sar{t}", _lanewise2(sh, lambda x, y: x >> min(y & umax, bits - 1), True))
+    # vector-by-vector shifts (not emitted for amd64): the amount is the
+    # matching lane of the second operand, of which libvex_ir.h says only the
+    # low log2(lane bits) bits count
+    _reg(f, f"Shl{t}", _lanewise2(sh, lambda x, y: x << (y % bits), False))
+    _reg(f, f"Shr{t}", _lanewise2(sh, lambda x, y: x >> (y % bits), False))
+    _reg(f, f"Sar{t}", _lanewise2(sh, lambda x, y: x >> (y % bits), True))
     _reg(f, f"Rol{t}", _lanewise2(
         sh, lambda x, y: ((x << (y % bits)) | (x >> (bits - y % bits))), False))
     _def_shifts_by_scalar(sh)

@@ -151,7 +151,7 @@ class Session:
 
     def load(self, program: str, args: list[str], env: list[str]) -> loader.Program:
         prog = loader.load_program(self.aspace, program, [program] + args, env, hwcap=0x178BFBFF)
-        self.exe_path = prog.exe.path
+        self.exe_path = os.path.realpath(prog.exe.path)
         for o in prog.objects:
             self.debuginfo.add_object(o.path, o.bias, o.start, o.end)
         st = self.thread.state

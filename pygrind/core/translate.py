@@ -30,6 +30,16 @@ MAX_BLOCK_BYTES = 1000
 BlockFn = Callable[[bytearray, memoryview, memoryview, int], tuple[int, int]]
 
 
+def _source_digest(cls: type) -> str:
+    import hashlib
+    import inspect
+
+    try:
+        return hashlib.sha256(open(inspect.getfile(cls), "rb").read()).hexdigest()[:16]
+    except (OSError, TypeError):
+        return "?"
+
+
 class Translation:
     __slots__ = ("addr", "size", "fn", "line_addrs", "n_insns", "source")
 
@@ -103,6 +113,9 @@ class Translator:
     def translate(self, pc: int) -> BlockFn:
         if self.cache is None and self.session.options.code_cache:
             key = self.session.tool.cache_key()
+            if key is not None:
+                # the tool's own code shapes its instrumentation too
+                key += "|" + _source_digest(type(self.session.tool))
             self.cache = CodeCache(self.session.options.backend, key) if key is not None else False
         obj = self._cache_object(pc) if self.cache else None
         filename = f"<pygrind block {pc:#x}>"

@@ -85,12 +85,14 @@ class Lackey(Tool):
                     out.append(AddCounter(idx, n))
             pending.clear()
 
+        next_insn = None  # address just after the current guest instruction
         for st in irsb.statements:
             if isinstance(st, S.NoOp):
                 continue
             if self.basic:
                 pending[self.c_stmts] += 1
             if isinstance(st, S.IMark):
+                next_insn = st.addr + st.len
                 if self.basic:
                     pending[self.c_instrs] += 1
                     if st.addr == self._fn_addr:
@@ -99,11 +101,17 @@ class Lackey(Tool):
                 self._count_detail(st, tyenv, pending)
             if isinstance(st, S.Exit):
                 is_jcc = st.jk == "Ijk_Boring" and self.basic
+                # VEX often inverts a conditional branch: the side exit goes to the next
+                # instruction and the block goes on at the branch target. "taken" here
+                # means the guest's branch was taken, whichever way VEX wrote it.
+                inverted = is_jcc and st.dst.value == next_insn
                 if is_jcc:
                     pending[self.c_jcc] += 1
                 flush()
+                if inverted:
+                    out.append(AddCounter(self.c_jcc_untaken, 1, guard=st.guard))
                 out.append(st)
-                if is_jcc:
+                if is_jcc and not inverted:
                     pending[self.c_jcc_untaken] += 1
                 continue
             out.append(st)
@@ -139,7 +147,7 @@ class Lackey(Tool):
             instrs, stmts = c[self.c_instrs], c[self.c_stmts]
             jcc, untaken = c[self.c_jcc], c[self.c_jcc_untaken]
             taken = jcc - untaken
-            pct = (100 * taken // jcc) if jcc else 0
+            pct = (200 * taken + jcc) // (2 * jcc) if jcc else 0  # rounded, as Valgrind prints
             calls = c[self.c_main]
             out.msg(f"Counted {_n(calls)} call{'' if calls == 1 else 's'} to {self.fnname}()")
             out.msg()
