@@ -770,9 +770,11 @@ _reg("x87", "PRem1C3210F64", lambda rm, a, b: _prem(a, b, True)[1])
 
 # --------------------------------------------------------------------------
 # Wide integer division and other scalar integer helpers.
-# Division by zero cannot be represented in an op result (the front end or
-# pyvex guards it); such results are 0.  Quotients that overflow the result
-# width (#DE on x86) are truncated to the width.
+# The DivMod ops that x86 DIV/IDIV lift to (64to32, 128to64) fault as the
+# instruction does: a zero divisor or a quotient that does not fit raises
+# ZeroDivisionError, which the core delivers as SIGFPE (FPE_INTDIV), as the #DE
+# exception is natively.  The other divisions (other guests' ops, never emitted
+# for amd64) give 0 for a zero divisor and truncate an overflowing quotient.
 
 
 def _tdiv(n: int, d: int) -> tuple[int, int]:
@@ -799,15 +801,23 @@ def _def_division() -> None:
         _reg(fam, f"ModU{w}", lambda a, b: a % b if b else 0)
         _reg(fam, f"ModS{w}", lambda a, b, w=w, m=m: _tdiv(_sx(a, w), _sx(b, w))[1] & m)
 
-    def divmod_u(a: int, b: int, w: int) -> int:
+    def divmod_u(a: int, b: int, w: int, trap: bool) -> int:
         if not b:
+            if trap:
+                raise ZeroDivisionError("integer divide by zero")
             return 0
         q, r = divmod(a, b)
         m = (1 << w) - 1
+        if trap and q > m:
+            raise ZeroDivisionError("quotient overflow")
         return ((r & m) << w) | (q & m)
 
-    def divmod_s(a: int, b: int, wa: int, wb: int, w: int) -> int:
+    def divmod_s(a: int, b: int, wa: int, wb: int, w: int, trap: bool) -> int:
+        if trap and not b & ((1 << wb) - 1):
+            raise ZeroDivisionError("integer divide by zero")
         q, r = _tdiv(_sx(a, wa), _sx(b, wb))
+        if trap and not -(1 << (w - 1)) <= q < (1 << (w - 1)):
+            raise ZeroDivisionError("quotient overflow")
         m = (1 << w) - 1
         return ((r & m) << w) | (q & m)
 
@@ -816,9 +826,10 @@ def _def_division() -> None:
         ("64to32", 64, 32, 32), ("128to64", 128, 64, 64),
         ("64to64", 64, 64, 64), ("32to32", 32, 32, 32),
     ):
-        _reg(fam, f"DivModU{name}", lambda a, b, w=w: divmod_u(a, b, w))
+        trap = name in ("64to32", "128to64")  # what x86 DIV/IDIV lift to
+        _reg(fam, f"DivModU{name}", lambda a, b, w=w, t=trap: divmod_u(a, b, w, t))
         _reg(fam, f"DivModS{name}",
-             lambda a, b, wa=wa, wb=wb, w=w: divmod_s(a, b, wa, wb, w))
+             lambda a, b, wa=wa, wb=wb, w=w, t=trap: divmod_s(a, b, wa, wb, w, t))
 
 
 _def_division()
