@@ -25,8 +25,9 @@ USAGE = """usage: pygrind [options] prog-and-args
     -v --verbose              be more verbose -- show misc extra info
     --log-file=<file>         log messages to <file>; %p is replaced by the pid,
                               %q{VAR} by $VAR
-    --backend=ref             how client code runs: ref (the reference backend, a
-                              translation to Python) [ref]
+    --backend=ref|jit         how client code runs: ref (the reference backend, a
+                              translation to Python) or jit (LLVM, native code;
+                              experimental) [ref]
     --code-cache=yes|no       keep compiled blocks across runs in
                               ~/.cache/pygrind ($XDG_CACHE_HOME) [yes]
     --trace-children=no       Valgrind's option; children run natively (fork and exec
@@ -83,8 +84,8 @@ def parse_args(argv: list[str]):
         elif name == "--log-file" and eq and val:
             opts.log_file = val
         elif name == "--backend" and eq:
-            if val not in ("ref",):
-                raise UserError(f"Bad option: --backend={val} (only 'ref' is available)")
+            if val not in ("ref", "jit"):
+                raise UserError(f"Bad option: --backend={val} (choose ref or jit)")
             opts.backend = val
         elif name == "--code-cache" and eq:
             opts.code_cache = _bool(name, val)

@@ -8,6 +8,7 @@ pygrind's own exit status.
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import errno
 import os
@@ -193,6 +194,8 @@ class Session:
         return 0  # not reached
 
     def _loop(self) -> None:
+        if self.translator.jit is not None:
+            return self._loop_jit()
         st = self.thread.state
         S, SQ, SI, SA = st.buf, st.q, st.i, st.addr
         fns = self.translator.fns
@@ -207,6 +210,58 @@ class Session:
                     pc, jk = fn(S, SQ, SI, SA)
                     if jk:
                         pc = self._special(pc, jk)
+            except ClientFault as f:
+                if f.pc is None:
+                    f.pc = self.translator.fault_pc(f.__traceback__)
+                pc = self._deliver_fault(f)
+            except ZeroDivisionError as e:
+                f = ClientFault(pysignal.SIGFPE, FPE_INTDIV, 0, "divide")
+                f.pc = self.translator.fault_pc(e.__traceback__)
+                f.addr = f.pc or 0
+                pc = self._deliver_fault(f)
+            except (ClientExit, ClientKilled):
+                raise
+            except Exception as e:
+                self._internal_error(e, pc)
+
+    def _loop_jit(self) -> None:
+        """The dispatch loop with the JIT: the native dispatcher runs chains of compiled
+        blocks; Python acts only on what stops it (a table miss, a system call or other
+        special jump, a fault recorded by a callback, the end of its budget)."""
+        from ..backend.llvm import engine as E
+
+        st = self.thread.state
+        S, SQ, SI, SA = st.buf, st.q, st.i, st.addr
+        jit = self.translator.jit
+        ctx = jit.engine.ctx
+        ctx_addr = ctypes.addressof(ctx)
+        dispatch = jit.engine.dispatch
+        fns = self.translator.fns
+        translate = self.translator.translate_jit
+        pc = st.get(RIP)
+        while True:
+            try:
+                while True:
+                    ctx.exit_kind = 0
+                    ctx.budget = 1 << 24
+                    pc = dispatch(SA, ctx_addr, pc)
+                    kind = ctx.exit_kind
+                    if kind == E.EXIT_MISS:
+                        fn = fns.get(pc)
+                        if fn is None and pc not in self.translator.table:
+                            fn = translate(pc)
+                        if fn is not None:  # a block only the reference backend runs
+                            pc, jk = fn(S, SQ, SI, SA)
+                            if jk:
+                                pc = self._special(pc, jk)
+                        elif pc in self.translator.table:
+                            # compiled, but its table slot was taken by another block
+                            jit.engine.link(pc, self.translator.table[pc].native)
+                    elif kind == E.EXIT_JUMPKIND:
+                        pc = self._special(pc, ctx.jk)
+                    elif kind == E.EXIT_FAULT:
+                        f, jit.pending_fault = jit.pending_fault, None
+                        raise f
             except ClientFault as f:
                 if f.pc is None:
                     f.pc = self.translator.fault_pc(f.__traceback__)

@@ -41,10 +41,11 @@ def _source_digest(cls: type) -> str:
 
 
 class Translation:
-    __slots__ = ("addr", "size", "fn", "line_addrs", "n_insns", "source")
+    __slots__ = ("addr", "size", "fn", "line_addrs", "n_insns", "source", "native")
 
-    def __init__(self, addr: int, size: int, fn: BlockFn, line_addrs: list[int], n_insns: int,
-                 source: str) -> None:
+    def __init__(self, addr: int, size: int, fn: BlockFn | None, line_addrs: list[int],
+                 n_insns: int, source: str, native: int = 0) -> None:
+        self.native = native
         self.addr = addr
         self.size = size
         self.fn = fn
@@ -66,6 +67,14 @@ class Translator:
         self.globals = runtime.make_globals(aspace)
         self.globals["C"] = session.counters.values
         aspace.on_code_change = self.invalidate
+        #: the JIT (None with --backend=ref)
+        self.jit = None
+        if session.options.backend == "jit":
+            from ..backend.llvm.runtime import JitRuntime
+
+            self.jit = JitRuntime(aspace, session.counters.address)
+        self.jit_blocks = 0
+        self.jit_fallbacks = 0
         #: code object filename -> Translation, to map faults back to guest addresses
         self.by_filename: dict[str, Translation] = {}
         self.blocks_lifted = 0
@@ -98,11 +107,12 @@ class Translator:
             return None
         return (m.name, m.start - m.offset)
 
-    def _install(self, pc: int, size: int, fn: BlockFn, line_addrs: list[int], n_insns: int,
-                 source: str, filename: str) -> BlockFn:
-        tr = Translation(pc, max(size, 1), fn, line_addrs, n_insns, source)
+    def _install(self, pc: int, size: int, fn: BlockFn | None, line_addrs: list[int],
+                 n_insns: int, source: str, filename: str, native: int = 0) -> BlockFn | None:
+        tr = Translation(pc, max(size, 1), fn, line_addrs, n_insns, source, native)
         self.table[pc] = tr
-        self.fns[pc] = fn
+        if fn is not None:
+            self.fns[pc] = fn
         self.by_filename[filename] = tr
         end = pc + max(size, 1)
         for p in range(pc >> PAGE_SHIFT, ((end - 1) >> PAGE_SHIFT) + 1):
@@ -110,7 +120,40 @@ class Translator:
         self.aspace.mark_code(pc, end)
         return fn
 
-    def translate(self, pc: int) -> BlockFn:
+    def _lift(self, pc: int) -> pyvex.IRSB:
+        code = self._fetch(pc)
+        try:
+            irsb = pyvex.lift(code, pc, pyvex.ARCH_AMD64, opt_level=1)
+        except pyvex.PyVEXError:
+            irsb = pyvex.lift(code[:1], pc, pyvex.ARCH_AMD64, opt_level=1)
+        return irsb
+
+    def translate_jit(self, pc: int) -> BlockFn | None:
+        """Compile the block at pc natively and link it into the dispatch table (returns
+        None); a block the JIT cannot compile gets a reference translation (returned),
+        which the core runs from Python each time."""
+        from ..backend.llvm.irgen import Unsupported
+
+        t0 = time.perf_counter()
+        irsb = self._lift(pc)
+        t1 = time.perf_counter()
+        size, n_insns = irsb.size, irsb.instructions
+        irsb = self.session.tool.instrument(irsb, BlockInfo(pc, size, self.session))
+        try:
+            addrs = self.jit.compile([(pc, irsb)])
+        except Unsupported:
+            self.jit_fallbacks += 1
+            return self.translate(pc, irsb=irsb, lift_time=t1 - t0)
+        t2 = time.perf_counter()
+        self.lift_seconds += t1 - t0
+        self.compile_seconds += t2 - t1
+        self.blocks_lifted += 1
+        self.jit_blocks += 1
+        self.jit.engine.link(pc, addrs[pc])
+        self._install(pc, size, None, [], n_insns, "", f"<jit block {pc:#x}>", addrs[pc])
+        return None
+
+    def translate(self, pc: int, irsb: pyvex.IRSB | None = None, lift_time: float = 0.0) -> BlockFn:
         if self.cache is None and self.session.options.code_cache:
             key = self.session.tool.cache_key()
             if key is not None:
@@ -128,15 +171,16 @@ class Translator:
                 exec(code, self.globals, ns)
                 return self._install(pc, len(guest), ns["blk"], line_addrs, 0, "", filename)
         t0 = time.perf_counter()
-        code = self._fetch(pc)
-        try:
-            irsb = pyvex.lift(code, pc, pyvex.ARCH_AMD64, opt_level=1)
-        except pyvex.PyVEXError:
-            irsb = pyvex.lift(code[:1], pc, pyvex.ARCH_AMD64, opt_level=1)
-        t1 = time.perf_counter()
-        size = irsb.size
-        n_insns = irsb.instructions
-        irsb = self.session.tool.instrument(irsb, BlockInfo(pc, size, self.session))
+        if irsb is None:
+            irsb = self._lift(pc)
+            t1 = time.perf_counter()
+            size = irsb.size
+            n_insns = irsb.instructions
+            irsb = self.session.tool.instrument(irsb, BlockInfo(pc, size, self.session))
+        else:  # lifted and instrumented already (a block the JIT passed on)
+            t1 = time.perf_counter()
+            t0 = t1 - lift_time
+            size, n_insns = irsb.size, irsb.instructions
         cb = codegen.compile_irsb(irsb)
         ns = {}
         pycode = compile(cb.source, filename, "exec")
@@ -171,6 +215,8 @@ class Translator:
                 tr = self.table.pop(a, None)
                 if tr is not None:
                     self.fns.pop(a, None)
+                    if self.jit is not None:
+                        self.jit.engine.unlink(a)
                     self.by_filename.pop(f"<pygrind block {a:#x}>", None)
 
     def fault_pc(self, tb) -> int | None:

@@ -7,6 +7,7 @@ objects to inline native code, so a tool never depends on which backend runs it.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable
 from typing import Any
 
@@ -14,20 +15,32 @@ from pyvex import expr as E
 
 
 class Counters:
-    """64-bit counters that instrumentation bumps; tools read them at the end."""
+    """64-bit counters that instrumentation bumps; tools read them at the end.
+
+    They live in one fixed native array (never moved), so that JIT-compiled code
+    bumps them with a native add at a fixed address, and the reference backend with
+    an index into the same array.
+    """
+
+    CAPACITY = 1 << 20
 
     def __init__(self) -> None:
-        self.values: list[int] = []
+        self.values = array("Q", bytes(8 * self.CAPACITY))
+        self.address: int = self.values.buffer_info()[0]
         self.names: list[str] = []
 
     def new(self, name: str = "") -> int:
         """Allocate a counter, initially 0; returns its index."""
-        self.values.append(0)
+        if len(self.names) >= self.CAPACITY:
+            raise RuntimeError(f"more than {self.CAPACITY} tool counters")
         self.names.append(name)
-        return len(self.values) - 1
+        return len(self.names) - 1
+
+    def __len__(self) -> int:
+        return len(self.names)
 
     def __getitem__(self, index: int) -> int:
-        return self.values[index] & 0xFFFFFFFFFFFFFFFF
+        return self.values[index]
 
 
 class Intrinsic:

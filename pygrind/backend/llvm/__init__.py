@@ -1,0 +1,1 @@
+"""The JIT backend: VEX IR to LLVM IR to native code (llvmlite)."""

@@ -1,0 +1,160 @@
+"""The JIT's machinery: LLVM (through llvmlite), the context shared with compiled code,
+the native dispatcher, and the few callbacks from native code into Python.
+
+Compiled blocks and the dispatcher share a context (`Ctx`, below). The dispatcher is a
+native loop: it looks the guest PC up in a direct-mapped table of (pc, code) pairs,
+calls the block, and goes on with the PC it returns, until a block asks for the core
+(a system call, a fault, a client request), the table misses, or the budget of blocks
+runs out. Python sees one ctypes call per such event, not per block.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import threading
+
+import llvmlite.binding as llvm
+
+#: direct-mapped dispatch table size (entries of 16 bytes: guest pc, code address)
+TABLE_BITS = 18
+TABLE_SIZE = 1 << TABLE_BITS
+
+# Ctx.exit_kind values
+EXIT_NONE, EXIT_JUMPKIND, EXIT_FAULT, EXIT_MISS, EXIT_BUDGET = 0, 1, 2, 3, 4
+
+
+class Ctx(ctypes.Structure):
+    """Shared between Python, the dispatcher and compiled blocks (offsets are ABI)."""
+
+    _fields_ = [
+        ("exit_kind", ctypes.c_uint64),  # 0
+        ("jk", ctypes.c_uint64),  # 8: jump kind code when exit_kind == EXIT_JUMPKIND
+        ("fault_pc", ctypes.c_uint64),  # 16
+        ("next_pc", ctypes.c_uint64),  # 24
+        ("mem", ctypes.c_uint64),  # 32: host address of client address 0
+        ("pt", ctypes.c_uint64),  # 40: page table
+        ("counters", ctypes.c_uint64),  # 48: tool counters (uint64 array)
+        ("table", ctypes.c_uint64),  # 56: dispatch table
+        ("budget", ctypes.c_uint64),  # 64: blocks left before returning to Python
+        ("spare", ctypes.c_uint64 * 7),
+    ]
+
+
+CTX_OFFSETS = {name: getattr(Ctx, name).offset for name, _ in Ctx._fields_}
+
+_DISPATCHER_IR = f"""
+define i64 @pg_dispatch(ptr %S, ptr %C, i64 %pc0) {{
+entry:
+  %tabpp = getelementptr i8, ptr %C, i64 {CTX_OFFSETS['table']}
+  %tab = load ptr, ptr %tabpp
+  %budp = getelementptr i8, ptr %C, i64 {CTX_OFFSETS['budget']}
+  br label %loop
+loop:
+  %pc = phi i64 [ %pc0, %entry ], [ %next, %cont ]
+  %sh = lshr i64 %pc, {TABLE_BITS}
+  %mix = xor i64 %pc, %sh
+  %h = and i64 %mix, {TABLE_SIZE - 1}
+  %e = getelementptr {{i64, ptr}}, ptr %tab, i64 %h
+  %epc = load i64, ptr %e
+  %hit = icmp eq i64 %epc, %pc
+  br i1 %hit, label %run, label %miss
+run:
+  %fnp = getelementptr {{i64, ptr}}, ptr %e, i32 0, i32 1
+  %fn = load ptr, ptr %fnp
+  %next = call i64 %fn(ptr %S, ptr %C)
+  %ek = load i64, ptr %C
+  %stop = icmp ne i64 %ek, 0
+  br i1 %stop, label %out, label %cont
+cont:
+  %b = load i64, ptr %budp
+  %b1 = sub i64 %b, 1
+  store i64 %b1, ptr %budp
+  %z = icmp eq i64 %b1, 0
+  br i1 %z, label %budget, label %loop
+budget:
+  store i64 {EXIT_BUDGET}, ptr %C
+  ret i64 %next
+miss:
+  store i64 {EXIT_MISS}, ptr %C
+  ret i64 %pc
+out:
+  ret i64 %next
+}}
+"""
+
+
+def table_index(pc: int) -> int:
+    return (pc ^ (pc >> TABLE_BITS)) & (TABLE_SIZE - 1)
+
+
+@functools.cache
+def _init_llvm() -> llvm.TargetMachine:
+    llvm.initialize_native_target()
+    llvm.initialize_native_asmprinter()
+    target = llvm.Target.from_default_triple()
+    return target.create_target_machine(opt=1, codemodel="jitdefault")
+
+
+class Engine:
+    """One MCJIT engine per session: modules are added to it and never removed (blocks
+    that are invalidated are unlinked from the dispatch table; their code stays)."""
+
+    def __init__(self) -> None:
+        self.tm = _init_llvm()
+        empty = llvm.parse_assembly("")
+        self.ee = llvm.create_mcjit_compiler(empty, self.tm)
+        self.lock = threading.Lock()
+        self._symbols: set[str] = set()
+        self._keep: list[object] = []
+        self.table = (ctypes.c_uint64 * (2 * TABLE_SIZE))()
+        self.ctx = Ctx()
+        self.ctx.table = ctypes.addressof(self.table)
+        self.modules = 0
+        for i in range(TABLE_SIZE):
+            self.table[2 * i] = 0xFFFFFFFFFFFFFFFF  # no guest pc is all ones
+        self._runtime_symbols()
+        mod = self.compile_ir(_DISPATCHER_IR, ["pg_dispatch"])
+        self.dispatch = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p, ctypes.c_void_p,
+                                         ctypes.c_uint64)(mod["pg_dispatch"])
+
+    def _runtime_symbols(self) -> None:
+        """LLVM lowers 128-bit division to libgcc calls; MCJIT finds only what the
+        process has loaded, so load libgcc_s and name them."""
+        try:
+            libgcc = ctypes.CDLL("libgcc_s.so.1")
+        except OSError:
+            return
+        for name in ("__divti3", "__modti3", "__udivti3", "__umodti3", "__multi3"):
+            fn = getattr(libgcc, name, None)
+            if fn is not None:
+                self.add_symbol(name, ctypes.cast(fn, ctypes.c_void_p).value, libgcc)
+
+    def add_symbol(self, name: str, address: int, keep: object = None) -> None:
+        """Make `name` resolvable by compiled code (a libVEX helper, a callback)."""
+        if name not in self._symbols:
+            llvm.add_symbol(name, address)
+            self._symbols.add(name)
+            if keep is not None:
+                self._keep.append(keep)
+
+    def compile_ir(self, text: str, names: list[str]) -> dict[str, int]:
+        """Compile a module of LLVM IR text; returns the addresses of `names`."""
+        mod = llvm.parse_assembly(text)
+        with self.lock:
+            self.ee.add_module(mod)
+            self.ee.finalize_object()
+            self.modules += 1
+            return {n: self.ee.get_function_address(n) for n in names}
+
+    def link(self, pc: int, code: int) -> None:
+        """Point the dispatch table's slot for pc at native code."""
+        i = table_index(pc)
+        self.table[2 * i] = pc
+        self.table[2 * i + 1] = code
+
+    def unlink(self, pc: int) -> None:
+        i = table_index(pc)
+        if self.table[2 * i] == pc:
+            self.table[2 * i] = 0xFFFFFFFFFFFFFFFF
+            self.table[2 * i + 1] = 0

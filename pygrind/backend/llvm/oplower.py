@@ -1,0 +1,314 @@
+"""VEX operations lowered to LLVM IR.
+
+The meaning of every op is pygrind.backend.ops (the reference templates); this module
+is a faster rendering of a subset of them, tested against those templates (tests/unit/
+test_jit_ops.py). An op without a native rendering here still works: the block calls
+back into Python, which evaluates the reference template (`pg_op_fallback`): correct,
+just slow. So coverage here is a matter of speed, never of correctness.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from .. import ops
+
+if TYPE_CHECKING:
+    from .irgen import BlockGen
+
+Lowering = Callable[["BlockGen", list[str]], str]
+NATIVE: dict[str, Lowering] = {}
+
+
+@functools.cache
+def op_ids() -> dict[str, int]:
+    """A stable number for every op (its index in sorted order), for the fallback."""
+    return {name: i for i, name in enumerate(sorted(ops.OPS))}
+
+
+@functools.cache
+def op_names() -> list[str]:
+    return sorted(ops.OPS)
+
+
+def lower(g: BlockGen, op: str, args: list[str]) -> str:
+    fn = NATIVE.get(op)
+    if fn is not None:
+        return fn(g, args)
+    return fallback(g, op, args)
+
+
+def fallback(g: BlockGen, op: str, args: list[str]) -> str:
+    """Evaluate the op in Python (the reference template) through a callback."""
+    if op not in ops.OPS:
+        from .irgen import Unsupported
+
+        raise Unsupported(f"VEX operation {op} is not implemented")
+    arg_bits = ops.op_arg_bits(op)
+    res_bits = ops.op_result_bits(op)
+    for k, (a, b) in enumerate(zip(args, arg_bits, strict=True)):
+        p = g.op(f"getelementptr i8, ptr %opargs, i64 {64 * k}")
+        if b == 1:
+            a = g.op(f"zext i1 {a} to i8")
+            b = 8
+        g.emit(f"store i{b} {a}, ptr {p}")
+    rc = g.op(f"call i64 @pg_op_fallback(ptr %C, i64 {op_ids()[op]}, ptr %opargs, "
+              f"ptr %opres, i64 {g.cur_pc})")
+    bad = g.op(f"icmp ne i64 {rc}, 0")
+    ok = g.label("Fok")
+    g.emit(f"br i1 {bad}, label %Lfault, label %{ok}")
+    g.start_block(ok)
+    if res_bits == 1:
+        r8 = g.op("load i8, ptr %opres")
+        return g.op(f"trunc i8 {r8} to i1")
+    return g.op(f"load i{res_bits}, ptr %opres")
+
+
+# ---------------------------------------------------------------- integer families
+
+def _reg(name: str) -> Callable[[Lowering], Lowering]:
+    def deco(fn: Lowering) -> Lowering:
+        NATIVE["Iop_" + name] = fn
+        return fn
+    return deco
+
+
+def _binary(name: str, instr: str, bits: int) -> None:
+    NATIVE["Iop_" + name] = lambda g, a: g.op(f"{instr} i{bits} {a[0]}, {a[1]}")
+
+
+def _cmp(name: str, pred: str, bits: int) -> None:
+    NATIVE["Iop_" + name] = lambda g, a: g.op(f"icmp {pred} i{bits} {a[0]}, {a[1]}")
+
+
+def _shift(name: str, instr: str, bits: int) -> None:
+    def lower_shift(g: BlockGen, a: list[str]) -> str:
+        amt = g.fit(a[1], 8, bits)
+        big = g.op(f"icmp uge i{bits} {amt}, {bits}")
+        if instr == "ashr":
+            # an arithmetic shift by the width or more fills with the sign
+            clamped = g.op(f"select i1 {big}, i{bits} {bits - 1}, i{bits} {amt}")
+            return g.op(f"ashr i{bits} {a[0]}, {clamped}")
+        safe = g.op(f"select i1 {big}, i{bits} 0, i{bits} {amt}")
+        r = g.op(f"{instr} i{bits} {a[0]}, {safe}")
+        return g.op(f"select i1 {big}, i{bits} 0, i{bits} {r}")
+    NATIVE["Iop_" + name] = lower_shift
+
+
+def _conv(name: str, instr: str, frm: int, to: int) -> None:
+    NATIVE["Iop_" + name] = lambda g, a: g.op(f"{instr} i{frm} {a[0]} to i{to}")
+
+
+for _w in (8, 16, 32, 64):
+    for _n, _i in (("Add", "add"), ("Sub", "sub"), ("Mul", "mul"), ("And", "and"),
+                   ("Or", "or"), ("Xor", "xor")):
+        _binary(f"{_n}{_w}", _i, _w)
+    for _n, _p in (("CmpEQ", "eq"), ("CmpNE", "ne"), ("CasCmpEQ", "eq"), ("CasCmpNE", "ne"),
+                   ("ExpCmpNE", "ne"), ("CmpLT{}S", "slt"), ("CmpLT{}U", "ult"),
+                   ("CmpLE{}S", "sle"), ("CmpLE{}U", "ule")):
+        _cmp((_n.format(_w) if "{}" in _n else f"{_n}{_w}"), _p, _w)
+    _shift(f"Shl{_w}", "shl", _w)
+    _shift(f"Shr{_w}", "lshr", _w)
+    _shift(f"Sar{_w}", "ashr", _w)
+    NATIVE[f"Iop_Not{_w}"] = (lambda w: lambda g, a: g.op(f"xor i{w} {a[0]}, -1"))(_w)
+    NATIVE[f"Iop_CmpNEZ{_w}"] = (lambda w: lambda g, a: g.op(f"icmp ne i{w} {a[0]}, 0"))(_w)
+    NATIVE[f"Iop_Left{_w}"] = (lambda w: lambda g, a: g.op(
+        f"or i{w} {a[0]}, {g.op(f'sub i{w} 0, {a[0]}')}"))(_w)
+    NATIVE[f"Iop_CmpwNEZ{_w}"] = (lambda w: lambda g, a: g.op(
+        f"sext i1 {g.op(f'icmp ne i{w} {a[0]}, 0')} to i{w}"))(_w)
+
+NATIVE["Iop_Not1"] = lambda g, a: g.op(f"xor i1 {a[0]}, true")
+NATIVE["Iop_And1"] = lambda g, a: g.op(f"and i1 {a[0]}, {a[1]}")
+NATIVE["Iop_Or1"] = lambda g, a: g.op(f"or i1 {a[0]}, {a[1]}")
+
+for _f, _t in ((8, 16), (8, 32), (8, 64), (16, 32), (16, 64), (32, 64), (64, 128), (1, 8),
+               (1, 16), (1, 32), (1, 64)):
+    _conv(f"{_f}Uto{_t}", "zext", _f, _t)
+    _conv(f"{_f}Sto{_t}", "sext", _f, _t)
+for _f, _t in ((64, 32), (64, 16), (64, 8), (32, 16), (32, 8), (16, 8), (64, 1), (32, 1),
+               (16, 1), (8, 1), (128, 64)):
+    _conv(f"{_f}to{_t}", "trunc", _f, _t)
+
+
+def _hi(name: str, frm: int, to: int) -> None:
+    def lower_hi(g: BlockGen, a: list[str]) -> str:
+        s = g.op(f"lshr i{frm} {a[0]}, {to}")
+        return g.op(f"trunc i{frm} {s} to i{to}")
+    NATIVE["Iop_" + name] = lower_hi
+
+
+def _hl(name: str, half: int) -> None:
+    def lower_hl(g: BlockGen, a: list[str]) -> str:
+        hi = g.op(f"zext i{half} {a[0]} to i{2 * half}")
+        lo = g.op(f"zext i{half} {a[1]} to i{2 * half}")
+        sh = g.op(f"shl i{2 * half} {hi}, {half}")
+        return g.op(f"or i{2 * half} {sh}, {lo}")
+    NATIVE["Iop_" + name] = lower_hl
+
+
+_hi("64HIto32", 64, 32)
+_hi("32HIto16", 32, 16)
+_hi("16HIto8", 16, 8)
+_hi("128HIto64", 128, 64)
+_hi("V128HIto64", 128, 64)
+_hl("64HLto128", 64)
+_hl("32HLto64", 32)
+_hl("16HLto32", 16)
+_hl("8HLto16", 8)
+_hl("64HLtoV128", 64)
+_conv("V128to64", "trunc", 128, 64)
+_conv("V128to32", "trunc", 128, 32)
+_conv("64UtoV128", "zext", 64, 128)
+_conv("32UtoV128", "zext", 32, 128)
+
+
+def _mull(name: str, ext: str, bits: int) -> None:
+    def lower_mull(g: BlockGen, a: list[str]) -> str:
+        x = g.op(f"{ext} i{bits} {a[0]} to i{2 * bits}")
+        y = g.op(f"{ext} i{bits} {a[1]} to i{2 * bits}")
+        return g.op(f"mul i{2 * bits} {x}, {y}")
+    NATIVE["Iop_" + name] = lower_mull
+
+
+for _w in (8, 16, 32, 64):
+    _mull(f"MullU{_w}", "zext", _w)
+    _mull(f"MullS{_w}", "sext", _w)
+
+
+def _count(name: str, intrinsic: str, bits: int) -> None:
+    def lower_count(g: BlockGen, a: list[str]) -> str:
+        g.declare(f"declare i{bits} @llvm.{intrinsic}.i{bits}(i{bits}, i1)")
+        return g.op(f"call i{bits} @llvm.{intrinsic}.i{bits}(i{bits} {a[0]}, i1 false)")
+    NATIVE["Iop_" + name] = lower_count
+
+
+for _w in (32, 64):
+    _count(f"Clz{_w}", "ctlz", _w)
+    _count(f"Ctz{_w}", "cttz", _w)
+
+
+def _divmod(name: str, signed: bool, wide: int, half: int) -> None:
+    """x86 DIV/IDIV: a zero divisor or an overflowing quotient faults (SIGFPE) – the
+    callback path raises it, so those cases go to the reference implementation."""
+    def lower_divmod(g: BlockGen, a: list[str]) -> str:
+        ext = "sext" if signed else "zext"
+        n = a[0]
+        d = g.op(f"{ext} i{half} {a[1]} to i{wide}")
+        zero = g.op(f"icmp eq i{half} {a[1]}, 0")
+        if signed:
+            q_instr, r_instr = "sdiv", "srem"
+            # -2^(w-1) / -1 overflows in LLVM too: route it to the slow path
+            minn = g.op(f"icmp eq i{wide} {n}, {-(1 << (wide - 1))}")
+            neg1 = g.op(f"icmp eq i{half} {a[1]}, -1")
+            ovf0 = g.op(f"and i1 {minn}, {neg1}")
+            bad0 = g.op(f"or i1 {zero}, {ovf0}")
+        else:
+            q_instr, r_instr = "udiv", "urem"
+            bad0 = zero
+        fast, slow, join = g.label("DVf"), g.label("DVs"), g.label("DVj")
+        g.emit(f"br i1 {bad0}, label %{slow}, label %{fast}")
+        g.start_block(fast)
+        q = g.op(f"{q_instr} i{wide} {n}, {d}")
+        r = g.op(f"{r_instr} i{wide} {n}, {d}")
+        qt = g.op(f"trunc i{wide} {q} to i{half}")
+        back = g.op(f"{ext} i{half} {qt} to i{wide}")
+        fits = g.op(f"icmp eq i{wide} {back}, {q}")
+        ok = g.label("DVok")
+        g.emit(f"br i1 {fits}, label %{ok}, label %{slow}")
+        g.start_block(ok)
+        rt = g.op(f"trunc i{wide} {r} to i{half}")
+        res = g.op(f"zext i{half} {rt} to i{wide}")
+        res = g.op(f"shl i{wide} {res}, {half}")
+        qz = g.op(f"zext i{half} {qt} to i{wide}")
+        res = g.op(f"or i{wide} {res}, {qz}")
+        g.emit(f"br label %{join}")
+        g.start_block(slow)
+        r2 = fallback(g, "Iop_" + name, a)  # raises the fault
+        slow_end = g.body_label()
+        g.emit(f"br label %{join}")
+        g.start_block(join)
+        return g.op(f"phi i{wide} [ {res}, %{ok} ], [ {r2}, %{slow_end} ]")
+    NATIVE["Iop_" + name] = lower_divmod
+
+
+_divmod("DivModU64to32", False, 64, 32)
+_divmod("DivModS64to32", True, 64, 32)
+_divmod("DivModU128to64", False, 128, 64)
+_divmod("DivModS128to64", True, 128, 64)
+
+
+# ---------------------------------------------------------------- 128-bit vectors
+
+def _lanes(bits: int, lane: int) -> str:
+    return f"<{bits // lane} x i{lane}>"
+
+
+def _vbin(name: str, instr: str, lane: int, bits: int = 128) -> None:
+    vt = _lanes(bits, lane)
+
+    def lower_vbin(g: BlockGen, a: list[str]) -> str:
+        x = g.op(f"bitcast i{bits} {a[0]} to {vt}")
+        y = g.op(f"bitcast i{bits} {a[1]} to {vt}")
+        r = g.op(f"{instr} {vt} {x}, {y}")
+        return g.op(f"bitcast {vt} {r} to i{bits}")
+    NATIVE["Iop_" + name] = lower_vbin
+
+
+def _vcmp(name: str, pred: str, lane: int, bits: int = 128) -> None:
+    vt = _lanes(bits, lane)
+    n = bits // lane
+
+    def lower_vcmp(g: BlockGen, a: list[str]) -> str:
+        x = g.op(f"bitcast i{bits} {a[0]} to {vt}")
+        y = g.op(f"bitcast i{bits} {a[1]} to {vt}")
+        c = g.op(f"icmp {pred} {vt} {x}, {y}")
+        r = g.op(f"sext <{n} x i1> {c} to {vt}")
+        return g.op(f"bitcast {vt} {r} to i{bits}")
+    NATIVE["Iop_" + name] = lower_vcmp
+
+
+for _n, _i in (("AndV128", "and"), ("OrV128", "or"), ("XorV128", "xor")):
+    NATIVE["Iop_" + _n] = (lambda i: lambda g, a: g.op(f"{i} i128 {a[0]}, {a[1]}"))(_i)
+NATIVE["Iop_NotV128"] = lambda g, a: g.op(f"xor i128 {a[0]}, -1")
+for _lane, _cnt in ((8, 16), (16, 8), (32, 4), (64, 2)):
+    _vbin(f"Add{_lane}x{_cnt}", "add", _lane)
+    _vbin(f"Sub{_lane}x{_cnt}", "sub", _lane)
+    _vcmp(f"CmpEQ{_lane}x{_cnt}", "eq", _lane)
+    _vcmp(f"CmpGT{_lane}Sx{_cnt}", "sgt", _lane)
+for _lane, _cnt in ((16, 8), (32, 4)):
+    _vbin(f"Mul{_lane}x{_cnt}", "mul", _lane)
+
+
+# ---------------------------------------------------------------- F64 arithmetic
+
+def _f64_arith(name: str, instr: str) -> None:
+    """Round-to-nearest natively; other rounding modes through the reference op."""
+    def lower_f(g: BlockGen, a: list[str]) -> str:
+        rm = a[0]
+        if rm != "0":
+            near = g.op(f"icmp eq i32 {rm}, 0")
+            fast, slow, join = g.label("Ff"), g.label("Fs"), g.label("Fj")
+            g.emit(f"br i1 {near}, label %{fast}, label %{slow}")
+            g.start_block(fast)
+        x = g.op(f"bitcast i64 {a[1]} to double")
+        y = g.op(f"bitcast i64 {a[2]} to double")
+        r = g.op(f"{instr} double {x}, {y}")
+        res = g.op(f"bitcast double {r} to i64")
+        if rm == "0":
+            return res
+        g.emit(f"br label %{join}")
+        g.start_block(slow)
+        r2 = fallback(g, "Iop_" + name, a)
+        slow_end = g.body_label()
+        g.emit(f"br label %{join}")
+        g.start_block(join)
+        return g.op(f"phi i64 [ {res}, %{fast} ], [ {r2}, %{slow_end} ]")
+    NATIVE["Iop_" + name] = lower_f
+
+
+# NaN results: x86 SSE and LLVM's x86 code generation agree (first operand's NaN,
+# quietened, or the default NaN), which the differential tests check.
+for _n, _i in (("AddF64", "fadd"), ("SubF64", "fsub"), ("MulF64", "fmul"), ("DivF64", "fdiv")):
+    _f64_arith(_n, _i)

@@ -1,0 +1,158 @@
+"""The JIT backend as the core uses it: compile blocks, link them into the dispatch
+table, and serve the callbacks that compiled code makes into Python (slow memory
+accesses, ops without a native rendering, guest addresses for libVEX helpers).
+
+A callback cannot raise through native frames, so a fault found in one is recorded
+(`pending_fault`), the context's exit_kind is set, and the block returns at once; the
+dispatcher then stops and the core raises the fault where Python can.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from typing import TYPE_CHECKING
+
+import pyvex
+
+from ...core import vexlib
+from ...core.aspace import LIMIT, P_R, P_WREAL, PAGE_SHIFT
+from ...core.errors import FPE_INTDIV, SEGV_ACCERR, SEGV_MAPERR, ClientFault
+from .. import ops
+from . import irgen, oplower
+from .engine import EXIT_FAULT, Engine
+
+if TYPE_CHECKING:
+    from ...core.aspace import AddressSpace
+
+_MEM_SLOW = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint64,
+                             ctypes.c_uint64, ctypes.c_void_p, ctypes.c_uint64)
+_OP_FALLBACK = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_void_p,
+                                ctypes.c_void_p, ctypes.c_uint64)
+_HOSTADDR = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint64,
+                             ctypes.c_uint64, ctypes.c_uint64)
+
+
+class JitRuntime:
+    def __init__(self, aspace: AddressSpace, counters_address: int) -> None:
+        self.aspace = aspace
+        self.engine = Engine()
+        ctx = self.engine.ctx
+        ctx.mem = aspace.base
+        ctx.pt = _buffer_address(aspace.pt)
+        ctx.counters = counters_address
+        self.pending_fault: ClientFault | None = None
+        self._op_fns: dict[int, tuple] = {}
+        # keep the callback objects alive as long as the engine
+        self._cbs = [_MEM_SLOW(self._mem_slow), _OP_FALLBACK(self._op_fallback),
+                     _HOSTADDR(self._hostaddr)]
+        for name, cb in zip(("pg_mem_slow", "pg_op_fallback", "pg_hostaddr"), self._cbs,
+                            strict=True):
+            self.engine.add_symbol(name, ctypes.cast(cb, ctypes.c_void_p).value, cb)
+        self.compiled = 0
+
+    # -- compiling -------------------------------------------------------------------
+
+    def compile(self, blocks: list[tuple[int, pyvex.IRSB]]) -> dict[int, int]:
+        """Compile blocks (pc, instrumented IRSB) as one module; returns pc -> code address.
+        Raises irgen.Unsupported if a block cannot be compiled (none of them is then)."""
+        funcs, helpers, decls, names = [], set(), set(), {}
+        for pc, irsb in blocks:
+            name = f"b_{pc:x}_{self.compiled}"
+            self.compiled += 1
+            text, h, d = irgen.generate(irsb, name)
+            funcs.append(text)
+            helpers |= h
+            decls |= d
+            names[pc] = name
+        for hname, _nargs in helpers:
+            self.engine.add_symbol(hname, vexlib.address_of(hname))
+        head = [irgen.DECLS, *sorted(decls)]
+        head += [f"declare i64 @{h}({', '.join(['i64'] * n)})"
+                 for h, n in sorted(_unique_helpers(helpers))]
+        module = "\n".join(head) + "\n" + "\n".join(funcs)
+        addrs = self.engine.compile_ir(module, list(names.values()))
+        return {pc: addrs[n] for pc, n in names.items()}
+
+    # -- callbacks from compiled code --------------------------------------------------
+
+    def _fault(self, signo: int, code: int, addr: int, pc: int, what: str) -> None:
+        f = ClientFault(signo, code, addr, what)
+        f.pc = pc
+        self.pending_fault = f
+        self.engine.ctx.exit_kind = EXIT_FAULT
+
+    def _segv(self, addr: int, pc: int, write: bool) -> None:
+        mapped = 0 <= addr < LIMIT and self.aspace.find(addr) is not None
+        self._fault(11, SEGV_ACCERR if mapped else SEGV_MAPERR, addr, pc,
+                    "write" if write else "read")
+
+    def _mem_slow(self, c, addr: int, size: int, pc: int, buf: int, is_store: int) -> int:
+        try:
+            aspace = self.aspace
+            need = P_WREAL if is_store else P_R
+            end = addr + size
+            if end > LIMIT:
+                self._segv(addr, pc, bool(is_store))
+                return 1
+            for p in range(addr >> PAGE_SHIFT, ((end - 1) >> PAGE_SHIFT) + 1):
+                if not aspace.pt[p] & need:
+                    self._segv(max(addr, p << PAGE_SHIFT), pc, bool(is_store))
+                    return 1
+            if is_store:
+                aspace.mem[addr:end] = ctypes.string_at(buf, size)
+                if aspace.code_pages:
+                    aspace.code_written(addr, size)
+            else:
+                ctypes.memmove(buf, aspace.host(addr), size)
+            return 0
+        except Exception as e:  # never let an exception die in a callback
+            self._fault(11, SEGV_MAPERR, addr, pc, f"internal: {e!r}")
+            return 1
+
+    def _op_fallback(self, c, opid: int, argp: int, resp: int, pc: int) -> int:
+        try:
+            entry = self._op_fns.get(opid)
+            if entry is None:
+                name = oplower.op_names()[opid]
+                entry = (ops.op_function(name), ops.op_arg_bits(name), ops.op_result_bits(name))
+                self._op_fns[opid] = entry
+            fn, arg_bits, res_bits = entry
+            args = []
+            for k, b in enumerate(arg_bits):
+                n = max((b + 7) // 8, 1)
+                v = int.from_bytes(ctypes.string_at(argp + 64 * k, n), "little")
+                args.append(v & 1 if b == 1 else v)
+            try:
+                r = fn(*args)
+            except ZeroDivisionError:
+                self._fault(8, FPE_INTDIV, pc, pc, "divide")
+                return 1
+            n = max((res_bits + 7) // 8, 1)
+            ctypes.memmove(resp, r.to_bytes(n, "little"), n)
+            return 0
+        except Exception as e:
+            self._fault(4, 0, pc, pc, f"internal: {e!r}")
+            return 1
+
+    def _hostaddr(self, c, addr: int, size: int, write: int, pc: int) -> int:
+        need = P_WREAL if write else P_R
+        bad = self.aspace.first_bad(addr, size, need)
+        if bad != addr + size:
+            self._segv(bad, pc, bool(write))
+            return 0
+        if write and self.aspace.code_pages:
+            self.aspace.code_written(addr, size)
+        return self.aspace.host(addr)
+
+
+def _buffer_address(buf) -> int:
+    """Address of a writable Python buffer (the page table mmap)."""
+    return ctypes.addressof(ctypes.c_char.from_buffer(buf))
+
+
+def _unique_helpers(helpers: set[tuple[str, int]]) -> set[tuple[str, int]]:
+    seen: dict[str, int] = {}
+    for name, n in helpers:
+        if seen.setdefault(name, n) != n:
+            raise irgen.Unsupported(f"helper {name} called with different arities")
+    return set(seen.items())
