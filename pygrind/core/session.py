@@ -53,6 +53,11 @@ from .translate import Translator
 if TYPE_CHECKING:
     from ..tool import Tool
 
+#: executions of a reference translation before it is queued for the JIT
+JIT_HOT = 50
+#: hot blocks compiled together
+JIT_QUEUE = 32
+
 SIGNAMES = {s.value: s.name for s in pysignal.Signals}
 # Signals whose default action is to do nothing.
 _DEFAULT_IGNORE = {pysignal.SIGCHLD, pysignal.SIGURG, pysignal.SIGWINCH, pysignal.SIGCONT}
@@ -225,43 +230,55 @@ class Session:
                 self._internal_error(e, pc)
 
     def _loop_jit(self) -> None:
-        """The dispatch loop with the JIT: the native dispatcher runs chains of compiled
-        blocks; Python acts only on what stops it (a table miss, a system call or other
-        special jump, a fault recorded by a callback, the end of its budget)."""
+        """The dispatch loop with the JIT, in two tiers. Code runs first as reference
+        (Python) translations, which cost little to make and are kept on disk; a block
+        that has run JIT_HOT times is queued, and queued blocks are compiled by LLVM in
+        batches. Once a block is native, the native dispatcher runs chains of native
+        blocks, and Python acts only on what stops it (a block that is not native, a
+        system call or other special jump, a fault recorded by a callback)."""
         from ..backend.llvm import engine as E
 
         st = self.thread.state
         S, SQ, SI, SA = st.buf, st.q, st.i, st.addr
-        jit = self.translator.jit
+        tr = self.translator
+        jit = tr.jit
         ctx = jit.engine.ctx
         ctx_addr = ctypes.addressof(ctx)
         dispatch = jit.engine.dispatch
-        fns = self.translator.fns
-        translate = self.translator.translate_jit
+        fns = tr.fns
+        native = tr.native
+        hot: dict[int, int] = {}
+        queue: list[int] = []
         pc = st.get(RIP)
         while True:
             try:
                 while True:
-                    ctx.exit_kind = 0
-                    ctx.budget = 1 << 24
-                    pc = dispatch(SA, ctx_addr, pc)
-                    kind = ctx.exit_kind
-                    if kind == E.EXIT_MISS:
-                        fn = fns.get(pc)
-                        if fn is None and pc not in self.translator.table:
-                            fn = translate(pc)
-                        if fn is not None:  # a block only the reference backend runs
-                            pc, jk = fn(S, SQ, SI, SA)
-                            if jk:
-                                pc = self._special(pc, jk)
-                        elif pc in self.translator.table:
-                            # compiled, but its table slot was taken by another block
-                            jit.engine.link(pc, self.translator.table[pc].native)
-                    elif kind == E.EXIT_JUMPKIND:
-                        pc = self._special(pc, ctx.jk)
-                    elif kind == E.EXIT_FAULT:
-                        f, jit.pending_fault = jit.pending_fault, None
-                        raise f
+                    if pc in native:
+                        ctx.exit_kind = 0
+                        ctx.budget = 1 << 24
+                        pc = dispatch(SA, ctx_addr, pc)
+                        kind = ctx.exit_kind
+                        if kind == E.EXIT_JUMPKIND:
+                            pc = self._special(pc, ctx.jk)
+                        elif kind == E.EXIT_FAULT:
+                            f, jit.pending_fault = jit.pending_fault, None
+                            raise f
+                        elif kind == E.EXIT_MISS and pc in native:
+                            jit.engine.link(pc, native[pc])  # its slot was taken by another
+                        continue
+                    fn = fns.get(pc)
+                    if fn is None:
+                        fn = tr.translate(pc)
+                    n = hot.get(pc, 0) + 1
+                    hot[pc] = n
+                    if n == JIT_HOT:
+                        queue.append(pc)
+                        if len(queue) >= JIT_QUEUE:
+                            tr.compile_hot(queue)
+                            queue = []
+                    pc, jk = fn(S, SQ, SI, SA)
+                    if jk:
+                        pc = self._special(pc, jk)
             except ClientFault as f:
                 if f.pc is None:
                     f.pc = self.translator.fault_pc(f.__traceback__)
@@ -293,8 +310,18 @@ class Session:
             f.pc = pc
             raise f
         if jk == jumpkinds.SIGTRAP:
-            f = ClientFault(pysignal.SIGTRAP, 0x80, 0, "trap")
-            f.pc = pc
+            try:
+                hlt = self.aspace.read(pc - 1, 1) == b"\xf4"
+            except MemoryError:
+                hlt = False
+            if hlt:
+                # VEX ends a block after hlt with SigTRAP; in user mode the CPU raises #GP
+                # at the hlt, which Linux delivers as SIGSEGV (SI_KERNEL)
+                f = ClientFault(pysignal.SIGSEGV, 0x80, 0, "general protection")
+                f.pc = pc - 1
+            else:
+                f = ClientFault(pysignal.SIGTRAP, 0x80, 0, "trap")
+                f.pc = pc
             raise f
         if jk in (jumpkinds.SIGILL, jumpkinds.EMFAIL, jumpkinds.INT):
             f = ClientFault(pysignal.SIGILL, ILL_ILLOPC, pc, "illegal")
@@ -431,6 +458,9 @@ class Session:
                 self.out.msg(f"translations: {t.blocks_lifted} blocks lifted, "
                              f"lift {t.lift_seconds * 1e6 / max(t.blocks_lifted, 1):.0f} us/block, "
                              f"compile {t.compile_seconds * 1e6 / max(t.blocks_lifted, 1):.0f} us/block")
+                if t.jit is not None:
+                    self.out.msg(f"jit: {t.jit_blocks} blocks compiled in {t.jit.engine.modules} "
+                                 f"modules, {t.jit_seconds:.2f} s; {t.jit_fallbacks} not compilable")
                 self.out.msg(f"syscalls: {self.syscall_count}")
         return status
 

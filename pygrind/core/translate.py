@@ -74,6 +74,9 @@ class Translator:
 
             self.jit = JitRuntime(aspace, session.counters.address)
         self.jit_blocks = 0
+        self.jit_seconds = 0.0
+        #: guest pc -> native code, for blocks the JIT compiled
+        self.native: dict[int, int] = {}
         self.jit_fallbacks = 0
         #: code object filename -> Translation, to map faults back to guest addresses
         self.by_filename: dict[str, Translation] = {}
@@ -128,30 +131,38 @@ class Translator:
             irsb = pyvex.lift(code[:1], pc, pyvex.ARCH_AMD64, opt_level=1)
         return irsb
 
-    def translate_jit(self, pc: int) -> BlockFn | None:
-        """Compile the block at pc natively and link it into the dispatch table (returns
-        None); a block the JIT cannot compile gets a reference translation (returned),
-        which the core runs from Python each time."""
+    def compile_hot(self, pcs: list[int]) -> None:
+        """Compile hot blocks natively, as one LLVM module (LLVM's fixed cost is per
+        module), and link them into the dispatch table. A block the JIT cannot compile
+        keeps its reference translation."""
         from ..backend.llvm.irgen import Unsupported
 
         t0 = time.perf_counter()
-        irsb = self._lift(pc)
-        t1 = time.perf_counter()
-        size, n_insns = irsb.size, irsb.instructions
-        irsb = self.session.tool.instrument(irsb, BlockInfo(pc, size, self.session))
+        batch = []
+        for a in pcs:
+            if a in self.native or a not in self.table:
+                continue
+            try:
+                irsb = self._lift(a)
+            except ClientFault:
+                continue
+            irsb = self.session.tool.instrument(irsb, BlockInfo(a, irsb.size, self.session))
+            batch.append((a, irsb))
+
         try:
-            addrs = self.jit.compile([(pc, irsb)])
+            addrs = self.jit.compile(batch)
         except Unsupported:
-            self.jit_fallbacks += 1
-            return self.translate(pc, irsb=irsb, lift_time=t1 - t0)
-        t2 = time.perf_counter()
-        self.lift_seconds += t1 - t0
-        self.compile_seconds += t2 - t1
-        self.blocks_lifted += 1
-        self.jit_blocks += 1
-        self.jit.engine.link(pc, addrs[pc])
-        self._install(pc, size, None, [], n_insns, "", f"<jit block {pc:#x}>", addrs[pc])
-        return None
+            addrs = {}
+            for a, irsb in batch:
+                try:
+                    addrs.update(self.jit.compile([(a, irsb)]))
+                except Unsupported:
+                    self.jit_fallbacks += 1
+        self.jit_seconds += time.perf_counter() - t0
+        for a, code in addrs.items():
+            self.jit_blocks += 1
+            self.native[a] = code
+            self.jit.engine.link(a, code)
 
     def translate(self, pc: int, irsb: pyvex.IRSB | None = None, lift_time: float = 0.0) -> BlockFn:
         if self.cache is None and self.session.options.code_cache:
@@ -217,6 +228,8 @@ class Translator:
                     self.fns.pop(a, None)
                     if self.jit is not None:
                         self.jit.engine.unlink(a)
+                if self.native.pop(a, None) is not None and self.jit is not None:
+                    self.jit.engine.unlink(a)
                     self.by_filename.pop(f"<pygrind block {a:#x}>", None)
 
     def fault_pc(self, tb) -> int | None:

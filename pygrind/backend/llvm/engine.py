@@ -93,7 +93,7 @@ def _init_llvm() -> llvm.TargetMachine:
     llvm.initialize_native_target()
     llvm.initialize_native_asmprinter()
     target = llvm.Target.from_default_triple()
-    return target.create_target_machine(opt=1, codemodel="jitdefault")
+    return target.create_target_machine(opt=0, codemodel="jitdefault")
 
 
 class Engine:

@@ -70,11 +70,10 @@ def const_value(con: pyvex.const.IRConst) -> int:
         return int.from_bytes(_F64.pack(v), "little") if isinstance(v, float) else v
     if ty == "Ity_F32":
         return int.from_bytes(_F32.pack(v), "little") if isinstance(v, float) else v
-    if ty == "Ity_V128":
-        # 16 bits, one per byte: each set bit stands for a 0xFF byte
-        return sum(0xFF << (8 * i) for i in range(16) if v >> i & 1)
-    if ty == "Ity_V256":
-        return sum(0xFF << (8 * i) for i in range(32) if v >> i & 1)
+    # Vector constants: VEX stores one bit per byte (Ico_V128 is a 16-bit mask), but
+    # pyvex already expands each bit to a 0x00/0xFF byte when it reads the IR, so
+    # con.value is the full 128/256/512-bit pattern; expanding it again would turn
+    # any mask whose low 16 bits are set into all-ones.
     if ty == "Ity_I1":
         return 1 if v else 0
     return int(v)
