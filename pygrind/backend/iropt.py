@@ -8,6 +8,9 @@ and the flags thunk need to be exact only where control can leave the block (sid
 exits, the end) or where something reads the guest state (GET, dirty helpers, Python
 callbacks). A PUT whose bytes are all overwritten before any such point is dropped.
 The guest PC is handled by the code generators (they know each instruction's address).
+
+Helper lowering: a CCall of a libVEX clean helper that libpyvex.so does not export
+(g_calc_mpsadbw) is rewritten into IR computing the same value; see lower_helper_calls.
 """
 
 from __future__ import annotations
@@ -65,3 +68,81 @@ def remove_dead_puts(irsb: pyvex.IRSB) -> None:
         keep.append(st)
     keep.reverse()
     irsb.statements = keep
+
+
+# ------------------------------------------------ helpers pyvex does not export
+# Clean helpers are called in libpyvex.so by name (see core.vexlib). The VEX that pyvex
+# bundles made a few of them `static inline` (shared between the x86 and amd64 front
+# ends), so the library has no symbol to call; the calls are rewritten here into IR
+# that computes the same value.
+
+
+class _Builder:
+    """Appends `tN = <expr>` statements, with new temporaries typed after their op."""
+
+    def __init__(self, tyenv: pyvex.block.IRTypeEnv, out: list) -> None:
+        self.tyenv = tyenv
+        self.out = out
+
+    def let(self, e: E.IRExpr) -> E.RdTmp:
+        tmp = self.tyenv.add(pyvex.get_op_retty(e.op))
+        self.out.append(S.WrTmp(tmp, e))
+        return E.RdTmp.get_instance(tmp)
+
+    def unop(self, op: str, a: E.IRExpr) -> E.RdTmp:
+        return self.let(E.Unop("Iop_" + op, [a]))
+
+    def binop(self, op: str, a: E.IRExpr, b: E.IRExpr) -> E.RdTmp:
+        return self.let(E.Binop("Iop_" + op, [a, b]))
+
+
+def _mpsadbw(b: _Builder, args: list[E.IRExpr]) -> E.IRExpr | None:
+    """g_calc_mpsadbw(sHi, sLo, dHi, dLo, ctl): half of MPSADBW's result. Bits 0-2 of
+    ctl are the instruction's imm8 bits, bit 7 asks for the high half. Result word k
+    (0..3) is the sum of absolute byte differences between the 32-bit source block and
+    the 4 destination bytes at 4 * (dst block + half) + k."""
+    s_hi, s_lo, d_hi, d_lo, ctl = args
+    if not isinstance(ctl, E.Const):
+        return None  # VEX always passes a constant
+    imm8 = ctl.con.value & 7
+    half = ctl.con.value >> 7 & 1
+    src_block = imm8 & 3
+    src = b.unop("64HIto32" if src_block & 1 else "64to32", s_hi if src_block & 2 else s_lo)
+    first = (imm8 >> 2 & 1) + half  # first destination 32-bit block used: 0, 1 or 2
+    if first == 0:
+        dst = d_lo
+    elif first == 2:
+        dst = d_hi
+    else:
+        dst = b.binop("32HLto64", b.unop("64to32", d_hi), b.unop("64HIto32", d_lo))
+    words = []
+    for k in range(4):
+        window = dst if k == 0 else b.binop("Shr64", dst, E.Const(pyvex.const.U8(8 * k)))
+        sad = b.binop("Sad8Ux4", b.unop("64to32", window), src)
+        words.append(b.unop("32to16", sad))
+    lo = b.binop("16HLto32", words[1], words[0])
+    hi = b.binop("16HLto32", words[3], words[2])
+    return E.Binop("Iop_32HLto64", [hi, lo])
+
+
+#: callee name -> function(builder, args) returning an expression of the call's value
+#: (after appending the statements it needs), or None to leave the call alone
+_LOWERINGS = {"g_calc_mpsadbw": _mpsadbw}
+
+
+def lower_helper_calls(irsb: pyvex.IRSB) -> None:
+    """Rewrite calls to helpers that libpyvex.so does not export (see _LOWERINGS) as IR."""
+    if not any(isinstance(st, S.WrTmp) and isinstance(st.data, E.CCall)
+               and st.data.cee.name in _LOWERINGS for st in irsb.statements):
+        return
+    out: list = []
+    b = _Builder(irsb.tyenv, out)
+    for st in irsb.statements:
+        if isinstance(st, S.WrTmp) and isinstance(st.data, E.CCall):
+            lower = _LOWERINGS.get(st.data.cee.name)
+            value = lower(b, list(st.data.args)) if lower is not None else None
+            if value is not None:
+                out.append(S.WrTmp(st.tmp, value))
+                continue
+        out.append(st)
+    irsb.statements = out

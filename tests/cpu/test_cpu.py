@@ -81,6 +81,10 @@ KNOWN = {
     "lea16": _VEX + "lea with a 16-bit operand size is not decoded",
     "ftst_fnstsw": _VEX + "ftst is not decoded",
     "pcmpistri_04": _VEX + "pcmpistri's ranges mode (imm 0x04) is not decoded",
+    "dpps": _VEX + "the products are summed as (p3+p2)+(p1+p0), the CPU does (p0+p1)+(p2+p3): "
+            "with two NaN products the other NaN comes out",
+    "dppd": _VEX + "the products are summed as p1+p0, the CPU does p0+p1: with two NaN "
+            "products the other NaN comes out",
     "fault_": "client signal handlers are not run yet (issue 4: signals)",
 }
 

@@ -736,6 +736,73 @@ def test_vector_packing():
     assert call("V512toV256_1", (1 << 256) | 2) == 1
 
 
+def test_sse41_insert_and_blend_building_blocks():
+    # VEX builds pinsr*/blend* from a lane mask: (new & mask) | (old & ~mask)
+    old = 0x0011_2233_4455_6677_8899_AABB_CCDD_EEFF
+    mask = 0xFFFF_0000_0000_0000_FFFF_0000_0000_FFFF  # pblendw $0x89: words 0, 3, 7
+    new = 0xF0E0_D0C0_B0A0_9080_7060_5040_3020_1000
+    keep = call("AndV128", old, call("NotV128", mask))
+    assert keep == 0x0000_2233_4455_6677_0000_AABB_CCDD_0000
+    assert call("OrV128", call("AndV128", new, mask), keep) == 0xF0E0_2233_4455_6677_7060_AABB_CCDD_1000
+    # pinsrw $2: the word shifted into place, then ORed into the masked register
+    assert call("64HLtoV128", 0, call("Shl64", call("16Uto64", 0xCDEF), 0x20)) == 0xCDEF_0000_0000
+    assert call("AndV128", old, M128 ^ (M16 << 32)) | 0xCDEF_0000_0000 == \
+        0x0011_2233_4455_6677_8899_CDEF_CCDD_EEFF
+
+
+def test_sse2_cmpneqsd_cmpnltsd_building_blocks():
+    # cmpneqsd/cmpnltsd are CmpEQ64F0x2/CmpLT64F0x2 with the low lane inverted by XorV128
+    top = 0x1234_5678_9ABC_DEF0 << 64
+    assert call("CmpEQ64F0x2", top | d(1.0), d(1.0)) == top | M64
+    assert call("CmpEQ64F0x2", top | QNAN64, d(1.0)) == top
+    assert call("XorV128", top | M64, M64) == top
+    assert call("XorV128", top, M64) == top | M64
+    assert call("CmpLT64F0x2", top | d(2.0), d(1.0)) == top
+    assert call("CmpLT64F0x2", top | d(1.0), QNAN64) == top
+
+
+def test_sse41_dot_product_building_blocks():
+    # dpps: products, a pairwise sum of interleaved lanes twice, then the output lane mask
+    prod = call("Mul32Fx4", 0, v32(f(1.0), f(2.0), f(3.0), f(4.0)), v32(f(5.0), f(6.0), f(7.0), f(8.0)))
+    assert prod == v32(f(5.0), f(12.0), f(21.0), f(32.0))
+    perm = v32(f(5.0), f(21.0), f(12.0), f(32.0))  # lanes 0, 2, 1, 3
+    assert call("InterleaveLO32x4", perm, perm) == v32(f(5.0), f(5.0), f(21.0), f(21.0))
+    assert call("InterleaveHI32x4", perm, perm) == v32(f(12.0), f(12.0), f(32.0), f(32.0))
+    sums = call("Add32Fx4", 0, v32(f(12.0), f(12.0), f(32.0), f(32.0)), v32(f(5.0), f(5.0), f(21.0), f(21.0)))
+    assert sums == v32(f(17.0), f(17.0), f(53.0), f(53.0))
+    assert call("AndV128", v32(*[f(70.0)] * 4), M32) == v32(f(70.0))
+    assert call("AndV128", v32(*[f(70.0)] * 4), v32(0, M32, 0, M32)) == v32(0, f(70.0), 0, f(70.0))
+
+
+def test_sad8ux4():
+    # |4 - 1| + |3 - 3| + |2 - 5| + |1 - 255|, lane 0 first
+    assert call("Sad8Ux4", 0x0102_0304, 0xFF05_0301) == 3 + 0 + 3 + 254
+    assert call("Sad8Ux4", 0xFFFF_FFFF, 0) == 4 * 255
+    assert call("Sad8Ux4", 0x1234_5678, 0x1234_5678) == 0
+
+
+def test_mpsadbw_lowering_building_blocks():
+    # iropt lowers g_calc_mpsadbw into these
+    assert call("32to16", 0x1_2345) == 0x2345
+    assert call("16HLto32", 0xABCD, 0x1234) == 0xABCD_1234
+    assert call("32HLto64", 0xABCD_1234, 0x5678_9ABC) == 0xABCD_1234_5678_9ABC
+    assert call("Shr64", 0x0807_0605_0403_0201, 24) == 0x08_0706_0504
+
+
+def test_identity_templates_are_identities():
+    # the reference codegen's copy propagation replaces ops whose template is "{0}" by
+    # their operand: only zero-extensions and reinterpretations may have that template
+    rng = random.Random(1)
+    for op, template in OPS.items():
+        if template.strip() != "{0}":
+            continue
+        (arg_bits,) = op_arg_bits(op)
+        assert op_result_bits(op) >= arg_bits, op
+        assert "Uto" in op or op.startswith("Iop_Reinterp"), op
+        for x in (0, 1, (1 << arg_bits) - 1, rng.getrandbits(arg_bits)):
+            assert call(op, x) == x, op
+
+
 # -------------------------------------------------------------- SIMD float
 
 

@@ -464,6 +464,7 @@ class BlockGen:
 def generate(irsb: pyvex.IRSB, fname: str) -> tuple[str, set[tuple[str, int]], set[str]]:
     """LLVM IR text of one block's function, the libVEX helpers it calls (name, arity)
     and the intrinsic declarations it needs."""
+    iropt.lower_helper_calls(irsb)
     iropt.remove_dead_puts(irsb)
     g = BlockGen(irsb, fname)
     return g.function(), g.helpers, g.decls

@@ -364,6 +364,7 @@ class _Gen:
 
 def compile_irsb(irsb: pyvex.IRSB) -> CompiledBlock:
     """Generate the Python source of one block (not yet compiled by Python)."""
+    iropt.lower_helper_calls(irsb)
     iropt.remove_dead_puts(irsb)
     g = _Gen(irsb, "blk")
     g.block()
