@@ -28,6 +28,8 @@ USAGE = """usage: pygrind [options] prog-and-args
     --backend=ref|jit         how client code runs: ref (the reference backend, a
                               translation to Python) or jit (LLVM, native code;
                               experimental) [ref]
+    --jit-threshold=<n>       with the JIT, compile a block natively once it has
+                              run <n> times [50]
     --code-cache=yes|no       keep compiled blocks across runs in
                               ~/.cache/pygrind ($XDG_CACHE_HOME) [yes]
     --trace-children=no       Valgrind's option; children run natively (fork and exec
@@ -87,6 +89,13 @@ def parse_args(argv: list[str]):
             if val not in ("ref", "jit"):
                 raise UserError(f"Bad option: --backend={val} (choose ref or jit)")
             opts.backend = val
+        elif name == "--jit-threshold" and eq:
+            try:
+                opts.jit_hot = int(val)
+                if opts.jit_hot < 1:
+                    raise ValueError
+            except ValueError:
+                raise UserError(f"Bad option: {a} (expected a positive number)") from None
         elif name == "--code-cache" and eq:
             opts.code_cache = _bool(name, val)
         elif name in _IGNORED and eq:

@@ -219,6 +219,10 @@ def pygrind_argv(argv, *, tool: str | None = "none", quiet: bool = True, opts=()
     backend = os.environ.get("PYGRIND_TEST_BACKEND")
     if backend:
         cmd.append(f"--backend={backend}")
+        if backend == "jit":
+            # compile every block natively after its first run, so that the tests run
+            # native code and not only the JIT's reference tier
+            cmd.append("--jit-threshold=1")
     return cmd + list(opts) + [str(a) for a in argv]
 
 

@@ -53,9 +53,7 @@ from .translate import Translator
 if TYPE_CHECKING:
     from ..tool import Tool
 
-#: executions of a reference translation before it is queued for the JIT
-JIT_HOT = 50
-#: hot blocks compiled together
+#: hot blocks compiled together (the hotness threshold is --jit-threshold)
 JIT_QUEUE = 32
 
 SIGNAMES = {s.value: s.name for s in pysignal.Signals}
@@ -85,6 +83,7 @@ class Options:
     log_file: str | None = None
     backend: str = "ref"
     code_cache: bool = True
+    jit_hot: int = 50
     tool_args: dict[str, str] = field(default_factory=dict)
 
 
@@ -232,7 +231,7 @@ class Session:
     def _loop_jit(self) -> None:
         """The dispatch loop with the JIT, in two tiers. Code runs first as reference
         (Python) translations, which cost little to make and are kept on disk; a block
-        that has run JIT_HOT times is queued, and queued blocks are compiled by LLVM in
+        that has run --jit-threshold times is queued, and queued blocks are compiled by LLVM in
         batches. Once a block is native, the native dispatcher runs chains of native
         blocks, and Python acts only on what stops it (a block that is not native, a
         system call or other special jump, a fault recorded by a callback)."""
@@ -249,6 +248,7 @@ class Session:
         native = tr.native
         hot: dict[int, int] = {}
         queue: list[int] = []
+        hot_at = self.options.jit_hot
         pc = st.get(RIP)
         while True:
             try:
@@ -271,7 +271,7 @@ class Session:
                         fn = tr.translate(pc)
                     n = hot.get(pc, 0) + 1
                     hot[pc] = n
-                    if n == JIT_HOT:
+                    if n == hot_at:
                         queue.append(pc)
                         if len(queue) >= JIT_QUEUE:
                             tr.compile_hot(queue)
