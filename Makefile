@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: venv
-	$(VENV)/bin/pygrind --tool=none ls -la /usr/include | head -20
+	$(VENV)/bin/pygrind --tool=none -q /bin/ls -la /usr/include
 	$(VENV)/bin/pygrind --tool=lackey /bin/true
 
 test: venv
