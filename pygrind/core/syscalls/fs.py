@@ -246,7 +246,7 @@ def sys_pwritev(s: Session, a: tuple[int, ...]) -> int:
     return _vector_io(s, 296, a, False)
 
 
-F_DUPFD, F_GETLK, F_SETLK, F_SETLKW, F_DUPFD_CLOEXEC = 0, 5, 6, 7, 1030
+F_GETLK, F_SETLK, F_SETLKW = 5, 6, 7
 F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW = 36, 37, 38
 F_GETOWN_EX, F_SETOWN_EX = 16, 15
 
@@ -262,8 +262,6 @@ def sys_fcntl(s: Session, a: tuple[int, ...]) -> int:
         if not s.aspace.check(arg, 8, 8 if cmd == F_GETOWN_EX else 1):
             return -errno.EFAULT
         return host_syscall(72, fd, cmd, s.aspace.host(arg))
-    if cmd in (F_DUPFD, F_DUPFD_CLOEXEC):
-        # Never hand the client a descriptor number in pygrind's reserved range.
-        r = host_syscall(72, fd, cmd, arg)
-        return r
+    # F_DUPFD and the rest take plain integers. (pygrind's own descriptors are in use,
+    # so the kernel never hands them out again; close() is what guards them.)
     return host_syscall(72, fd, cmd, arg)
