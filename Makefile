@@ -25,9 +25,10 @@ demo: venv
 
 test: venv
 	$(VENV)/bin/ruff check pygrind tests bench examples
-	$(VENV)/bin/python -m pytest -n 2 -q tests
-	# the end-to-end and CPU suites again with the JIT, compiling every block natively
-	PYGRIND_TEST_BACKEND=jit $(VENV)/bin/python -m pytest -n 2 -q -m "not slow" tests/e2e tests/cpu
+	# everything with the JIT, compiling every block natively after its first run
+	PYGRIND_TEST_BACKEND=jit $(VENV)/bin/python -m pytest -n 2 -q tests
+	# the end-to-end and CPU suites again with the reference backend
+	PYGRIND_TEST_BACKEND=ref $(VENV)/bin/python -m pytest -n 2 -q -m "not slow" tests/e2e tests/cpu
 
 bench: venv
 	$(VENV)/bin/python bench/run.py

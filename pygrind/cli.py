@@ -25,9 +25,9 @@ USAGE = """usage: pygrind [options] prog-and-args
     -v --verbose              be more verbose -- show misc extra info
     --log-file=<file>         log messages to <file>; %p is replaced by the pid,
                               %q{VAR} by $VAR
-    --backend=ref|jit         how client code runs: ref (the reference backend, a
-                              translation to Python) or jit (LLVM, native code;
-                              experimental) [ref]
+    --backend=jit|ref         how client code runs: jit (hot blocks compiled to
+                              native code by LLVM, the rest translated to Python) or
+                              ref (the reference backend: everything in Python) [jit]
     --jit-threshold=<n>       with the JIT, compile a block natively once it has
                               run <n> times [50]
     --code-cache=yes|no       keep compiled blocks across runs in

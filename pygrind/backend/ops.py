@@ -34,14 +34,12 @@ import functools
 import inspect
 from collections.abc import Callable
 
-import pyvex
-import pyvex.enums
-
 from . import opsrt
+from .vexops import ARITY, BITS, KNOWN
 
 OPS: dict[str, str] = {}
 
-_KNOWN_OPS = frozenset(pyvex.enums.irop_enums_to_ints)
+_KNOWN_OPS = KNOWN
 
 
 def _mask(bits: int) -> str:
@@ -139,7 +137,7 @@ for _w in (8, 16, 32, 64):
 
 
 def _helper_template(name: str) -> str:
-    arity = len(pyvex.expr.op_arg_types("Iop_" + name)[1])
+    arity = ARITY["Iop_" + name]
     return f"vx_{name}(" + ", ".join(f"{{{i}}}" for i in range(arity)) + ")"
 
 
@@ -237,16 +235,26 @@ ROUNDING_MODE_OPS: frozenset[str] = frozenset(
 
 def op_arity(name: str) -> int:
     """Number of operands of the VEX op ``name`` (e.g. ``'Iop_Add64'``)."""
-    return len(pyvex.expr.op_arg_types(name)[1])
+    return ARITY[name]
 
 
 def op_result_bits(name: str) -> int:
     """Width in bits of the result type of ``name`` (Ity_I1 -> 1)."""
+    known = BITS.get(name)
+    if known is not None:
+        return known[1]
+    import pyvex
+
     return _type_bits(pyvex.get_op_retty(name))
 
 
 def op_arg_bits(name: str) -> list[int]:
     """Widths in bits of the operand types of ``name``."""
+    known = BITS.get(name)
+    if known is not None:
+        return list(known[0])
+    import pyvex.expr
+
     return [_type_bits(t) for t in pyvex.expr.op_arg_types(name)[1]]
 
 

@@ -31,7 +31,9 @@ def _generator_digest() -> str:
     root = Path(__file__).resolve().parent.parent
     h = hashlib.sha256()
     for rel in ("backend/ops.py", "backend/opsrt.py", "backend/ref/codegen.py",
-                "backend/ref/runtime.py", "backend/iropt.py", "tool/intrinsics.py", "core/jumpkinds.py",
+                "backend/ref/runtime.py", "backend/iropt.py", "tool/intrinsics.py",
+                "backend/llvm/irgen.py", "backend/llvm/oplower.py", "backend/llvm/engine.py",
+                "backend/llvm/runtime.py", "core/jumpkinds.py",
                 "core/codecache.py", "core/translate.py", "core/aspace.py", "core/state.py"):
         try:
             h.update((root / rel).read_bytes())
@@ -59,6 +61,9 @@ class CodeCache:
         self._dirty: set[tuple[str, int]] = set()
         self.hits = 0
         self.misses = 0
+        self.native_hits = 0
+        self._native_index: dict[bytes, tuple[str, str]] | None = None
+        self._native_new: dict[bytes, tuple[str, str]] = {}
 
     def _file(self, obj: tuple[str, int]) -> Path:
         path, base = obj
@@ -93,6 +98,64 @@ class CodeCache:
         self.misses += 1
         return None
 
+    def native_index(self) -> dict[bytes, tuple[str, str]]:
+        """Guest block (address, size, digest of its bytes) -> (saved JIT module, function
+        name), for every block some earlier run compiled natively."""
+        if self._native_index is None:
+            try:
+                with open(self.dir / "native" / "index", "rb") as f:
+                    idx = marshal.load(f)
+                self._native_index = idx if isinstance(idx, dict) else {}
+            except (OSError, EOFError, ValueError, TypeError):
+                self._native_index = {}
+        return self._native_index
+
+    def add_native_index(self, entries: dict[bytes, tuple[str, str]]) -> None:
+        self.native_index().update(entries)
+        self._native_new.update(entries)
+
+    def get_native(self, key: str) -> tuple | None:
+        """A JIT module saved under `key` (see Translator.compile_hot), or None."""
+        try:
+            with open(self.dir / "native" / f"{key}.mod", "rb") as f:
+                saved = marshal.load(f)
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+        self.native_hits += 1
+        return saved
+
+    def put_native(self, key: str, saved: tuple) -> None:
+        d = self.dir / "native"
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as f:
+                marshal.dump(saved, f)
+            os.replace(tmp, d / f"{key}.mod")
+        except OSError:
+            pass
+
+    def _save_native_index(self) -> None:
+        d = self.dir / "native"
+        idx = dict(self._native_new)
+        try:
+            with open(d / "index", "rb") as f:
+                old = marshal.load(f)
+            if isinstance(old, dict):
+                old.update(idx)
+                idx = old
+        except (OSError, EOFError, ValueError, TypeError):
+            pass
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as f:
+                marshal.dump(idx, f)
+            os.replace(tmp, d / "index")
+        except OSError:
+            pass
+        self._native_new.clear()
+
     def put(self, obj: tuple[str, int], addr: int, entry: tuple) -> None:
         self.table(obj)[addr] = marshal.dumps(entry)
         self._dirty.add(obj)
@@ -100,6 +163,8 @@ class CodeCache:
     def save(self) -> None:
         """Write the tables that gained entries (atomically; concurrent runs may race,
         and then the last one wins, which is harmless)."""
+        if self._native_new:
+            self._save_native_index()
         if not self._dirty:
             return
         try:

@@ -81,7 +81,7 @@ class Options:
     quiet: bool = False
     verbose: int = 0
     log_file: str | None = None
-    backend: str = "ref"
+    backend: str = "jit"
     code_cache: bool = True
     jit_hot: int = 50
     tool_args: dict[str, str] = field(default_factory=dict)
@@ -269,6 +269,8 @@ class Session:
                     fn = fns.get(pc)
                     if fn is None:
                         fn = tr.translate(pc)
+                        if tr.try_native(pc):
+                            continue
                     n = hot.get(pc, 0) + 1
                     hot[pc] = n
                     if n == hot_at:
@@ -459,8 +461,9 @@ class Session:
                              f"lift {t.lift_seconds * 1e6 / max(t.blocks_lifted, 1):.0f} us/block, "
                              f"compile {t.compile_seconds * 1e6 / max(t.blocks_lifted, 1):.0f} us/block")
                 if t.jit is not None:
-                    self.out.msg(f"jit: {t.jit_blocks} blocks compiled in {t.jit.engine.modules} "
-                                 f"modules, {t.jit_seconds:.2f} s; {t.jit_fallbacks} not compilable")
+                    self.out.msg(f"jit: {t.jit_blocks} blocks compiled, {t.jit_loaded} loaded from "
+                                 f"the cache, {t.jit.engine.modules} modules, {t.jit_seconds:.2f} s; "
+                                 f"{t.jit_fallbacks} not compilable")
                 self.out.msg(f"syscalls: {self.syscall_count}")
         return status
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 import ctypes
 import struct
 
-from pyvex.arches import guest_offsets
-
 from . import vexlib
 
 #: Size of the buffer. VexGuestAMD64State (with pyvex's AVX-512 extension) ends
@@ -18,8 +16,14 @@ from . import vexlib
 STATE_SIZE = 4096
 
 
+#: VexGuestAMD64State field offsets (as pyvex.arches.guest_offsets gives them for
+#: amd64; kept here so that starting pygrind needs no pyvex import; a unit test checks
+#: them against pyvex).
+OFFSETS: dict[str, int] = {'rax': 16, 'rbx': 40, 'rcx': 24, 'rdx': 32, 'rsi': 64, 'rdi': 72, 'rsp': 48, 'rbp': 56, 'r8': 80, 'r9': 88, 'r10': 96, 'r11': 104, 'r12': 112, 'r13': 120, 'r14': 128, 'r15': 136, 'rip': 184, 'ip_at_syscall': 2544, 'cc_op': 144, 'cc_dep1': 152, 'cc_dep2': 160, 'cc_ndep': 168, 'dflag': 176, 'acflag': 192, 'idflag': 200, 'fs_const': 208, 'sseround': 216, 'zmm0': 224, 'zmm1': 288, 'zmm2': 352, 'zmm3': 416, 'zmm4': 480, 'zmm5': 544, 'zmm6': 608, 'zmm7': 672, 'zmm8': 736, 'zmm9': 800, 'zmm10': 864, 'zmm11': 928, 'zmm12': 992, 'zmm13': 1056, 'zmm14': 1120, 'zmm15': 1184, 'zmm16': 1248, 'zmm17': 1312, 'zmm18': 1376, 'zmm19': 1440, 'zmm20': 1504, 'zmm21': 1568, 'zmm22': 1632, 'zmm23': 1696, 'zmm24': 1760, 'zmm25': 1824, 'zmm26': 1888, 'zmm27': 1952, 'zmm28': 2016, 'zmm29': 2080, 'zmm30': 2144, 'zmm31': 2208, 'zmm32': 2272, 'k0': 2336, 'k1': 2344, 'k2': 2352, 'k3': 2360, 'k4': 2368, 'k5': 2376, 'k6': 2384, 'k7': 2392, 'ftop': 2400, 'fpreg': 2408, 'fptag': 2472, 'fpround': 2480, 'fc3210': 2488, 'emnote': 2496, 'cmstart': 2504, 'cmlen': 2512, 'nraddr': 2520, 'sc_class': 2528, 'gs_const': 2536, 'cs': 2560, 'ds': 2562, 'es': 2564, 'fs': 2566, 'gs': 2568, 'ss': 2570, 'cr0': 2576, 'cr1': 2584, 'cr2': 2592, 'cr3': 2600, 'cr4': 2608, 'cr5': 2616, 'cr6': 2624, 'cr7': 2632, 'cr8': 2640, 'cr9': 2648, 'cr10': 2656, 'cr11': 2664, 'cr12': 2672, 'cr13': 2680, 'cr14': 2688, 'cr15': 2696}
+
+
 def _off(name: str) -> int:
-    return guest_offsets[("amd64", name)]
+    return OFFSETS[name]
 
 
 RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI = (

@@ -7,14 +7,13 @@ written to (see AddressSpace.code_written).
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import pyvex
-
-from ..backend.ref import codegen, runtime
+from ..backend.ref import runtime
 from ..tool import BlockInfo
 from . import vexlib
 from .aspace import LIMIT, P_X, PAGE, PAGE_SHIFT, AddressSpace
@@ -22,6 +21,8 @@ from .codecache import CodeCache
 from .errors import SEGV_ACCERR, SEGV_MAPERR, ClientFault
 
 if TYPE_CHECKING:
+    import pyvex
+
     from .session import Session
 
 #: Bytes offered to the lifter per block; VEX stops earlier (at ~50 instructions or a branch).
@@ -74,6 +75,9 @@ class Translator:
 
             self.jit = JitRuntime(aspace, session.counters.address)
         self.jit_blocks = 0
+        self.jit_loaded = 0
+        self._native_funcs: dict[str, int] = {}
+        self._modules_tried: set[str] = set()
         self.jit_seconds = 0.0
         #: guest pc -> native code, for blocks the JIT compiled
         self.native: dict[int, int] = {}
@@ -124,6 +128,8 @@ class Translator:
         return fn
 
     def _lift(self, pc: int) -> pyvex.IRSB:
+        import pyvex  # imported on the first block that is not in the code cache
+
         code = self._fetch(pc)
         try:
             irsb = pyvex.lift(code, pc, pyvex.ARCH_AMD64, opt_level=1)
@@ -131,36 +137,84 @@ class Translator:
             irsb = pyvex.lift(code[:1], pc, pyvex.ARCH_AMD64, opt_level=1)
         return irsb
 
+    def _block_key(self, pc: int) -> bytes:
+        size = self.table[pc].size
+        digest = hashlib.sha1(self.aspace.mem[pc:pc + size]).digest()[:12]
+        return pc.to_bytes(8, "little") + size.to_bytes(4, "little") + digest
+
+    def try_native(self, pc: int) -> bool:
+        """Link native code that an earlier run compiled for this very block (same
+        address, same guest bytes), loading its saved module if needed."""
+        if not self.cache or pc not in self.table:
+            return False
+        idx = self.cache.native_index()
+        if not idx:
+            return False
+        ent = idx.get(self._block_key(pc))
+        if ent is None:
+            return False
+        module, name = ent
+        code = self._native_funcs.get(name)
+        if code is None and module not in self._modules_tried:
+            self._modules_tried.add(module)
+            saved = self.cache.get_native(module)
+            if saved is not None:
+                addrs = self.jit.load(saved)
+                if addrs is not None:
+                    for a, n in saved[0].items():
+                        self._native_funcs[n] = addrs[a]
+                    code = self._native_funcs.get(name)
+        if code is None:
+            return False
+        self._link_native({pc: code})
+        self.jit_loaded += 1
+        return True
+
     def compile_hot(self, pcs: list[int]) -> None:
         """Compile hot blocks natively, as one LLVM module (LLVM's fixed cost is per
         module), and link them into the dispatch table. A block the JIT cannot compile
-        keeps its reference translation."""
+        keeps its reference translation. With the code cache on, the module's object
+        code is saved, and an index maps each block (address and guest bytes) to it, so
+        that a later run links the native code the first time it meets the block."""
         from ..backend.llvm.irgen import Unsupported
 
         t0 = time.perf_counter()
+        pcs = [a for a in pcs if a not in self.native and a in self.table]
+        if not pcs:
+            return
+        key = None
+        if self.cache:
+            h = hashlib.sha256()
+            for a in pcs:
+                h.update(self._block_key(a))
+            key = h.hexdigest()[:24]
         batch = []
         for a in pcs:
-            if a in self.native or a not in self.table:
-                continue
             try:
                 irsb = self._lift(a)
             except ClientFault:
                 continue
             irsb = self.session.tool.instrument(irsb, BlockInfo(a, irsb.size, self.session))
             batch.append((a, irsb))
-
         try:
-            addrs = self.jit.compile(batch)
+            addrs, saved = self.jit.compile(batch, key)
+            if saved is not None:
+                self.cache.put_native(key, saved)
+                self.cache.add_native_index({self._block_key(a): (key, n)
+                                             for a, n in saved[0].items()})
         except Unsupported:
             addrs = {}
             for a, irsb in batch:
                 try:
-                    addrs.update(self.jit.compile([(a, irsb)]))
+                    addrs.update(self.jit.compile([(a, irsb)])[0])
                 except Unsupported:
                     self.jit_fallbacks += 1
+        self._link_native(addrs)
+        self.jit_blocks += len(addrs)
         self.jit_seconds += time.perf_counter() - t0
+
+    def _link_native(self, addrs: dict[int, int]) -> None:
         for a, code in addrs.items():
-            self.jit_blocks += 1
             self.native[a] = code
             self.jit.engine.link(a, code)
 
@@ -192,6 +246,8 @@ class Translator:
             t1 = time.perf_counter()
             t0 = t1 - lift_time
             size, n_insns = irsb.size, irsb.instructions
+        from ..backend.ref import codegen
+
         cb = codegen.compile_irsb(irsb)
         ns = {}
         pycode = compile(cb.source, filename, "exec")

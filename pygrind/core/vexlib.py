@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import importlib.util
 import os
-
-import pyvex
 
 #: libVEX's CPUID model that pygrind advertises to the client (see module doc).
 CPUID_HELPER = "amd64g_dirtyhelper_CPUID_sse42_and_cx16"
@@ -33,7 +32,10 @@ _CPUID_NAMES = {
 @functools.cache
 def library() -> ctypes.CDLL:
     """pyvex's libpyvex.so, which contains libVEX."""
-    path = os.path.join(os.path.dirname(pyvex.__file__), "lib", "libpyvex.so")
+    # found without importing pyvex (slow to import, and not needed to run cached code)
+    spec = importlib.util.find_spec("pyvex")
+    pkg = list(spec.submodule_search_locations)[0] if spec and spec.submodule_search_locations else ""
+    path = os.path.join(pkg, "lib", "libpyvex.so")
     return ctypes.CDLL(path)
 
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pyvex
-
 from .intrinsics import AddCounter, CallPython, Counters, Intrinsic
 
 if TYPE_CHECKING:
+    import pyvex
+
     from ..core.session import Session
 
 __all__ = ["Tool", "BlockInfo", "AddCounter", "CallPython", "Counters", "Intrinsic",

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pyvex import expr as E
+if TYPE_CHECKING:
+    from pyvex import expr as E
+
 
 
 class Counters:

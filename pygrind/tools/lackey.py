@@ -12,12 +12,12 @@ Not done (yet): --trace-mem=yes and --trace-superblocks=yes.
 from __future__ import annotations
 
 from collections import Counter
-
-import pyvex
-from pyvex import expr as E
-from pyvex import stmt as S
+from typing import TYPE_CHECKING
 
 from ..tool import AddCounter, BlockInfo, Tool
+
+if TYPE_CHECKING:
+    import pyvex
 
 TYPES = ("I1", "I8", "I16", "I32", "I64", "I128", "F32", "F64", "F128", "V128", "V256",
          "D32", "D64", "D128")
@@ -73,6 +73,7 @@ class Lackey(Tool):
         return self.c_detail[(kind, ty.removeprefix("Ity_"))]
 
     def instrument(self, irsb: pyvex.IRSB, info: BlockInfo) -> pyvex.IRSB:
+        from pyvex import stmt as S  # noqa: N812 - only blocks missing from the cache get here
         out: list = []
         pending: Counter[int] = Counter()
         tyenv = irsb.tyenv
@@ -121,7 +122,10 @@ class Lackey(Tool):
         irsb.statements = out
         return irsb
 
-    def _count_detail(self, st: S.IRStmt, tyenv, pending: Counter[int]) -> None:
+    def _count_detail(self, st, tyenv, pending: Counter[int]) -> None:
+        from pyvex import expr as E  # noqa: N812
+        from pyvex import stmt as S  # noqa: N812
+
         if isinstance(st, S.WrTmp):
             ty = tyenv.lookup(st.tmp)
             if isinstance(st.data, E.Load):

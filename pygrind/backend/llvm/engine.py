@@ -147,6 +147,19 @@ class Engine:
             self.modules += 1
             return {n: self.ee.get_function_address(n) for n in names}
 
+    def compile_object(self, text: str) -> bytes:
+        """Compile a module of LLVM IR text to an object file (kept for later runs)."""
+        mod = llvm.parse_assembly(text)
+        return self.tm.emit_object(mod)
+
+    def load_object(self, obj: bytes, names: list[str]) -> dict[str, int]:
+        """Link an object file into the engine; returns the addresses of `names`."""
+        with self.lock:
+            self.ee.add_object_file(llvm.ObjectFileRef.from_data(obj))
+            self.ee.finalize_object()
+            self.modules += 1
+            return {n: self.ee.get_function_address(n) for n in names}
+
     def link(self, pc: int, code: int) -> None:
         """Point the dispatch table's slot for pc at native code."""
         i = table_index(pc)

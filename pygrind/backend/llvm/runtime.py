@@ -12,16 +12,16 @@ from __future__ import annotations
 import ctypes
 from typing import TYPE_CHECKING
 
-import pyvex
-
 from ...core import vexlib
 from ...core.aspace import LIMIT, P_R, P_WREAL, PAGE_SHIFT
 from ...core.errors import FPE_INTDIV, SEGV_ACCERR, SEGV_MAPERR, ClientFault
 from .. import ops
-from . import irgen, oplower
+from . import oplower
 from .engine import EXIT_FAULT, Engine
 
 if TYPE_CHECKING:
+    import pyvex
+
     from ...core.aspace import AddressSpace
 
 _MEM_SLOW = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint64,
@@ -49,29 +49,53 @@ class JitRuntime:
                             strict=True):
             self.engine.add_symbol(name, ctypes.cast(cb, ctypes.c_void_p).value, cb)
         self.compiled = 0
+        self._tags: set[str] = set()
 
     # -- compiling -------------------------------------------------------------------
 
-    def compile(self, blocks: list[tuple[int, pyvex.IRSB]]) -> dict[int, int]:
-        """Compile blocks (pc, instrumented IRSB) as one module; returns pc -> code address.
+    def compile(self, blocks: list[tuple[int, pyvex.IRSB]],
+                tag: str | None = None) -> tuple[dict[int, int], tuple | None]:
+        """Compile blocks (pc, instrumented IRSB) as one module; returns pc -> code address
+        and the module as a reusable object (see `load`), or None when `tag` is None.
+        `tag` makes the function names unique and reproducible across runs.
         Raises irgen.Unsupported if a block cannot be compiled (none of them is then)."""
+        from . import irgen  # imports pyvex: only when something must be compiled
+
         funcs, helpers, decls, names = [], set(), set(), {}
+        suffix = tag if tag is not None and tag not in self._tags else f"s{self.compiled}"
+        self._tags.add(suffix)
+        self.compiled += 1
         for pc, irsb in blocks:
-            name = f"b_{pc:x}_{self.compiled}"
-            self.compiled += 1
+            name = f"b_{pc:x}_{suffix}"
             text, h, d = irgen.generate(irsb, name)
             funcs.append(text)
             helpers |= h
             decls |= d
             names[pc] = name
+        helpers = _unique_helpers(helpers)
+        self._add_helpers(helpers)
+        head = [irgen.DECLS, *sorted(decls)]
+        head += [f"declare i64 @{h}({', '.join(['i64'] * n)})" for h, n in sorted(helpers)]
+        module = "\n".join(head) + "\n" + "\n".join(funcs)
+        obj = self.engine.compile_object(module)
+        addrs = self.engine.load_object(obj, list(names.values()))
+        saved = (names, sorted(helpers), obj) if tag is not None and suffix == tag else None
+        return {pc: addrs[n] for pc, n in names.items()}, saved
+
+    def load(self, saved: tuple) -> dict[int, int] | None:
+        """Load a module saved by `compile` in an earlier run; None if it cannot be."""
+        names, helpers, obj = saved
+        tags = {n.rsplit("_", 1)[1] for n in names.values()}
+        if tags & self._tags:
+            return None  # its names are taken in this run (it was loaded already)
+        self._tags |= tags
+        self._add_helpers(helpers)
+        addrs = self.engine.load_object(obj, list(names.values()))
+        return {pc: addrs[n] for pc, n in names.items()}
+
+    def _add_helpers(self, helpers) -> None:
         for hname, _nargs in helpers:
             self.engine.add_symbol(hname, vexlib.address_of(hname))
-        head = [irgen.DECLS, *sorted(decls)]
-        head += [f"declare i64 @{h}({', '.join(['i64'] * n)})"
-                 for h, n in sorted(_unique_helpers(helpers))]
-        module = "\n".join(head) + "\n" + "\n".join(funcs)
-        addrs = self.engine.compile_ir(module, list(names.values()))
-        return {pc: addrs[n] for pc, n in names.items()}
 
     # -- callbacks from compiled code --------------------------------------------------
 
@@ -154,5 +178,7 @@ def _unique_helpers(helpers: set[tuple[str, int]]) -> set[tuple[str, int]]:
     seen: dict[str, int] = {}
     for name, n in helpers:
         if seen.setdefault(name, n) != n:
-            raise irgen.Unsupported(f"helper {name} called with different arities")
+            from .irgen import Unsupported
+
+            raise Unsupported(f"helper {name} called with different arities")
     return set(seen.items())
