@@ -25,11 +25,11 @@ PYGRIND = os.path.join(os.path.dirname(sys.executable), "pygrind")
 #: our own programs and their arguments, sized for about 0.3-1 s natively here
 OWN = {
     "intloop": ["200000000"],
-    "fploop": ["60000000"],
-    "memstream": ["16777216"],
+    "fploop": ["90000000"],
+    "memstream": ["33554432"],
     "ptrchase": ["4000000"],
     "mallocchurn": ["20000000"],
-    "strings": ["40000"],
+    "strings": ["300000"],
 }
 CPU_BOUND = set(OWN)
 
