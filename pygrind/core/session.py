@@ -278,6 +278,11 @@ class Session:
                         if len(queue) >= JIT_QUEUE:
                             tr.compile_hot(queue)
                             queue = []
+                    elif n == 2 * hot_at and queue:
+                        # a queued block still running here: a hot loop is waiting for
+                        # a batch that may never fill, so compile what is queued now
+                        tr.compile_hot(queue)
+                        queue = []
                     pc, jk = fn(S, SQ, SI, SA)
                     if jk:
                         pc = self._special(pc, jk)
@@ -464,6 +469,12 @@ class Session:
                     self.out.msg(f"jit: {t.jit_blocks} blocks compiled, {t.jit_loaded} loaded from "
                                  f"the cache, {t.jit.engine.modules} modules, {t.jit_seconds:.2f} s; "
                                  f"{t.jit_fallbacks} not compilable")
+                    from ..backend.llvm.oplower import op_names
+
+                    slow = t.jit.fallback_counts.most_common(5)
+                    if slow:
+                        self.out.msg("jit: ops run by the reference from native code: " + ", ".join(
+                            f"{op_names()[i][4:]} x{n}" for i, n in slow))
                 self.out.msg(f"syscalls: {self.syscall_count}")
         return status
 

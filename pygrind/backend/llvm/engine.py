@@ -92,6 +92,7 @@ def table_index(pc: int) -> int:
 def _init_llvm() -> llvm.TargetMachine:
     llvm.initialize_native_target()
     llvm.initialize_native_asmprinter()
+    llvm.initialize_native_asmparser()  # for the few ops rendered as x86 instructions
     target = llvm.Target.from_default_triple()
     return target.create_target_machine(opt=0, codemodel="jitdefault")
 

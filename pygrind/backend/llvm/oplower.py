@@ -179,6 +179,10 @@ for _w in (8, 16, 32, 64):
 
 def _count(name: str, intrinsic: str, bits: int) -> None:
     def lower_count(g: BlockGen, a: list[str]) -> str:
+        if intrinsic == "ctpop":
+            g.declare(f"declare i{bits} @llvm.ctpop.i{bits}(i{bits})")
+            return g.op(f"call i{bits} @llvm.ctpop.i{bits}(i{bits} {a[0]})")
+        # is_zero_poison false: a zero operand gives the width, as VEX's Nat ops define
         g.declare(f"declare i{bits} @llvm.{intrinsic}.i{bits}(i{bits}, i1)")
         return g.op(f"call i{bits} @llvm.{intrinsic}.i{bits}(i{bits} {a[0]}, i1 false)")
     NATIVE["Iop_" + name] = lower_count
@@ -292,8 +296,8 @@ def _f64_arith(name: str, instr: str) -> None:
             fast, slow, join = g.label("Ff"), g.label("Fs"), g.label("Fj")
             g.emit(f"br i1 {near}, label %{fast}, label %{slow}")
             g.start_block(fast)
-        x = g.op(f"bitcast i64 {a[1]} to double")
-        y = g.op(f"bitcast i64 {a[2]} to double")
+        x = g.op(f"bitcast i64 {opaque(g, a[1], 'i64')} to double")
+        y = g.op(f"bitcast i64 {opaque(g, a[2], 'i64')} to double")
         r = g.op(f"{instr} double {x}, {y}")
         res = g.op(f"bitcast double {r} to i64")
         if rm == "0":
@@ -313,6 +317,217 @@ def _f64_arith(name: str, instr: str) -> None:
 for _n, _i in (("AddF64", "fadd"), ("SubF64", "fsub"), ("MulF64", "fmul"), ("DivF64", "fdiv")):
     _f64_arith(_n, _i)
 
+
+
+# ---------------------------------------------------------------- SSE scalar lanes
+
+def opaque(g: BlockGen, v: str, ty: str) -> str:
+    """A constant operand, hidden from LLVM's constant folder: folding a floating-point
+    operation gives LLVM's NaN (positive), where the x86 instruction gives its default
+    NaN (negative), and programs print the sign."""
+    if v.startswith("%"):
+        return v
+    slot = g.op(f"alloca {ty}")
+    g.emit(f"store {ty} {v}, ptr {slot}")
+    return g.op(f"load volatile {ty}, ptr {slot}")
+
+
+def _lane0(name: str, instr: str | None, fty: str, lanes: int, unary: bool = False) -> None:
+    """xxxF0xN: the op on lane 0 (float or double), the other lanes from the first operand."""
+    vt = f"<{lanes} x {fty}>"
+
+    def lower_lane0(g: BlockGen, a: list[str]) -> str:
+        a = [opaque(g, v, "i128") for v in a]
+        x = g.op(f"bitcast i128 {a[0]} to {vt}")
+        x0 = g.op(f"extractelement {vt} {x}, i32 0")
+        if unary:
+            r0 = _x86_sqrt(g, fty, x0)
+        else:
+            y = g.op(f"bitcast i128 {a[1]} to {vt}")
+            y0 = g.op(f"extractelement {vt} {y}, i32 0")
+            r0 = g.op(f"{instr} {fty} {x0}, {y0}")
+        r = g.op(f"insertelement {vt} {x}, {fty} {r0}, i32 0")
+        return g.op(f"bitcast {vt} {r} to i128")
+    NATIVE["Iop_" + name] = lower_lane0
+
+
+def _x86_sqrt(g: BlockGen, fty: str, x: str) -> str:
+    """The SSE instruction itself: llvm.sqrt does not promise x86's default NaN (the
+    negative quiet NaN) for a negative operand, and programs print its sign."""
+    insn = "sqrtsd" if fty == "double" else "sqrtss"
+    return g.op(f'call {fty} asm "{insn} $1, $0", "=x,x"({fty} {x})')
+
+
+for _n, _i in (("Add", "fadd"), ("Sub", "fsub"), ("Mul", "fmul"), ("Div", "fdiv")):
+    _lane0(f"{_n}64F0x2", _i, "double", 2)
+    _lane0(f"{_n}32F0x4", _i, "float", 4)
+_lane0("Sqrt64F0x2", None, "double", 2, unary=True)
+_lane0("Sqrt32F0x4", None, "float", 4, unary=True)
+
+
+def _set_lo(name: str, bits: int) -> None:
+    def lower_set_lo(g: BlockGen, a: list[str]) -> str:
+        hi = g.op(f"and i128 {a[0]}, {((1 << 128) - 1) ^ ((1 << bits) - 1)}")
+        lo = g.op(f"zext i{bits} {a[1]} to i128")
+        return g.op(f"or i128 {hi}, {lo}")
+    NATIVE["Iop_" + name] = lower_set_lo
+
+
+_set_lo("SetV128lo64", 64)
+_set_lo("SetV128lo32", 32)
+
+
+#: ops with a rounding-mode operand rendered natively for one mode only (0 unless said)
+NATIVE_MODE: dict[str, int] = {}
+
+
+def _rounded(name: str, body: Callable[[BlockGen, list[str]], str], res_bits: int,
+             mode: int = 0) -> None:
+    """An op with a rounding-mode operand: natively for `mode` (round-to-nearest is what
+    LLVM's arithmetic does), through the reference op for the other modes."""
+    NATIVE_MODE["Iop_" + name] = mode
+
+    def lower_rounded(g: BlockGen, a: list[str]) -> str:
+        rm = a[0]
+        if rm == str(mode):
+            return body(g, a)
+        if rm.isdigit():
+            return fallback(g, "Iop_" + name, a)
+        near = g.op(f"icmp eq i32 {rm}, {mode}")
+        fast, slow, join = g.label("Rf"), g.label("Rs"), g.label("Rj")
+        g.emit(f"br i1 {near}, label %{fast}, label %{slow}")
+        g.start_block(fast)
+        res = body(g, a)
+        fast_end = g.body_label()
+        g.emit(f"br label %{join}")
+        g.start_block(slow)
+        r2 = fallback(g, "Iop_" + name, a)
+        slow_end = g.body_label()
+        g.emit(f"br label %{join}")
+        g.start_block(join)
+        return g.op(f"phi i{res_bits} [ {res}, %{fast_end} ], [ {r2}, %{slow_end} ]")
+    NATIVE["Iop_" + name] = lower_rounded
+
+
+def _i64s_to_f64(g: BlockGen, a: list[str]) -> str:
+    f = g.op(f"sitofp i64 {a[1]} to double")
+    return g.op(f"bitcast double {f} to i64")
+
+
+_rounded("I64StoF64", _i64s_to_f64, 64)
+NATIVE["Iop_I32StoF64"] = lambda g, a: g.op(
+    f"bitcast double {g.op(f'sitofp i32 {a[0]} to double')} to i64")
+NATIVE["Iop_F32toF64"] = lambda g, a: g.op(
+    f"bitcast double {g.op(f'fpext float {g.op(f'bitcast i32 {a[0]} to float')} to double')} to i64")
+
+
+def _sqrt_f64(g: BlockGen, a: list[str]) -> str:
+    x = g.op(f"bitcast i64 {a[1]} to double")
+    return g.op(f"bitcast double {_x86_sqrt(g, 'double', x)} to i64")
+
+
+_rounded("SqrtF64", _sqrt_f64, 64)
+
+
+def _f64_to_int(name: str, bits: int) -> None:
+    """cvttsd2si and friends: truncation (mode 3) natively; out of range or NaN gives
+    the "integer indefinite" value, as the CPU does (LLVM's fptosi would be poison)."""
+    def lower_f2i(g: BlockGen, a: list[str]) -> str:
+        x = g.op(f"bitcast i64 {a[1]} to double")
+        lim = float(1 << (bits - 1))
+        ge = g.op(f"fcmp oge double {x}, {_dconst(-lim)}")
+        lt = g.op(f"fcmp olt double {x}, {_dconst(lim)}")
+        ok = g.op(f"and i1 {ge}, {lt}")
+        safe = g.op(f"select i1 {ok}, double {x}, double 0.0")
+        v = g.op(f"fptosi double {safe} to i{bits}")
+        return g.op(f"select i1 {ok}, i{bits} {v}, i{bits} {-(1 << (bits - 1))}")
+    _rounded(name, lower_f2i, bits, mode=3)
+
+
+def _dconst(v: float) -> str:
+    import struct
+
+    return f"0x{struct.unpack('<Q', struct.pack('<d', v))[0]:016X}"
+
+
+_f64_to_int("F64toI64S", 64)
+_f64_to_int("F64toI32S", 32)
+
+
+def _cmp_f64(g: BlockGen, a: list[str]) -> str:
+    """IRCmpF64Result: 0x45 unordered, 0x01 less, 0x40 equal, 0x00 greater."""
+    x = g.op(f"bitcast i64 {a[0]} to double")
+    y = g.op(f"bitcast i64 {a[1]} to double")
+    uno = g.op(f"fcmp uno double {x}, {y}")
+    lt = g.op(f"fcmp olt double {x}, {y}")
+    eq = g.op(f"fcmp oeq double {x}, {y}")
+    r = g.op(f"select i1 {eq}, i32 64, i32 0")
+    r = g.op(f"select i1 {lt}, i32 1, i32 {r}")
+    return g.op(f"select i1 {uno}, i32 69, i32 {r}")
+
+
+NATIVE["Iop_CmpF64"] = _cmp_f64
+NATIVE["Iop_NegF64"] = lambda g, a: g.op(f"xor i64 {a[0]}, {1 << 63}")
+NATIVE["Iop_AbsF64"] = lambda g, a: g.op(f"and i64 {a[0]}, {(1 << 63) - 1}")
+
+
+# ---------------------------------------------------------------- more SIMD integer
+
+def _interleave(name: str, lane: int, hi: bool) -> None:
+    """InterleaveLO/HI: lanes alternate second operand, first operand (libvex_ir.h),
+    from the low (LO) or high (HI) halves."""
+    n = 128 // lane
+    vt = f"<{n} x i{lane}>"
+    base = n // 2 if hi else 0
+    idx = []
+    for i in range(n // 2):
+        idx += [n + base + i, base + i]
+    mask = "<" + ", ".join(f"i32 {k}" for k in idx) + ">"
+
+    def lower_il(g: BlockGen, a: list[str]) -> str:
+        x = g.op(f"bitcast i128 {a[0]} to {vt}")
+        y = g.op(f"bitcast i128 {a[1]} to {vt}")
+        r = g.op(f"shufflevector {vt} {x}, {vt} {y}, <{n} x i32> {mask}")
+        return g.op(f"bitcast {vt} {r} to i128")
+    NATIVE["Iop_" + name] = lower_il
+
+
+for _lane, _cnt in ((8, 16), (16, 8), (32, 4), (64, 2)):
+    _interleave(f"InterleaveLO{_lane}x{_cnt}", _lane, False)
+    _interleave(f"InterleaveHI{_lane}x{_cnt}", _lane, True)
+
+
+def _get_msbs(g: BlockGen, a: list[str]) -> str:
+    x = g.op(f"bitcast i128 {a[0]} to <16 x i8>")
+    neg = g.op(f"icmp slt <16 x i8> {x}, zeroinitializer")
+    return g.op(f"bitcast <16 x i1> {neg} to i16")
+
+
+NATIVE["Iop_GetMSBs8x16"] = _get_msbs
+
+
+def _vminmax(name: str, pred: str, lane: int) -> None:
+    vt = _lanes(128, lane)
+
+    def lower_mm(g: BlockGen, a: list[str]) -> str:
+        x = g.op(f"bitcast i128 {a[0]} to {vt}")
+        y = g.op(f"bitcast i128 {a[1]} to {vt}")
+        c = g.op(f"icmp {pred} {vt} {x}, {y}")
+        r = g.op(f"select <{128 // lane} x i1> {c}, {vt} {x}, {vt} {y}")
+        return g.op(f"bitcast {vt} {r} to i128")
+    NATIVE["Iop_" + name] = lower_mm
+
+
+for _lane, _cnt in ((8, 16), (16, 8), (32, 4)):
+    _vminmax(f"Min{_lane}Ux{_cnt}", "ult", _lane)
+    _vminmax(f"Max{_lane}Ux{_cnt}", "ugt", _lane)
+    _vminmax(f"Min{_lane}Sx{_cnt}", "slt", _lane)
+    _vminmax(f"Max{_lane}Sx{_cnt}", "sgt", _lane)
+for _w in (32, 64):
+    _count(f"CtzNat{_w}", "cttz", _w)
+    _count(f"ClzNat{_w}", "ctlz", _w)
+_count("PopCount64", "ctpop", 64)
+_count("PopCount32", "ctpop", 32)
 
 # The families above are generated generously; keep only real VEX ops (those the
 # reference defines), so that every native rendering has a specification to meet.

@@ -10,6 +10,7 @@ dispatcher then stops and the core raises the fault where Python can.
 from __future__ import annotations
 
 import ctypes
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from ...core import vexlib
@@ -42,6 +43,9 @@ class JitRuntime:
         ctx.counters = counters_address
         self.pending_fault: ClientFault | None = None
         self._op_fns: dict[int, tuple] = {}
+        #: calls into the reference op from native code, by op (shown with -v: the ops
+        #: worth a native rendering)
+        self.fallback_counts: Counter[int] = Counter()
         # keep the callback objects alive as long as the engine
         self._cbs = [_MEM_SLOW(self._mem_slow), _OP_FALLBACK(self._op_fallback),
                      _HOSTADDR(self._hostaddr)]
@@ -134,6 +138,7 @@ class JitRuntime:
             return 1
 
     def _op_fallback(self, c, opid: int, argp: int, resp: int, pc: int) -> int:
+        self.fallback_counts[opid] += 1
         try:
             entry = self._op_fns.get(opid)
             if entry is None:
