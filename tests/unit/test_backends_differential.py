@@ -13,18 +13,16 @@ import pytest
 
 pyvex = pytest.importorskip("pyvex")
 
+from jit_shared import DATA, DATA_SIZE, shared_runtime  # noqa: E402
+
 from pygrind.backend.llvm import irgen  # noqa: E402
 from pygrind.backend.llvm.engine import EXIT_FAULT, EXIT_JUMPKIND  # noqa: E402
-from pygrind.backend.llvm.runtime import JitRuntime  # noqa: E402
+from pygrind.backend.llvm.runtime import JitRuntime  # noqa: E402,F401 - the runtime type
 from pygrind.backend.ref import codegen, runtime  # noqa: E402
 from pygrind.core import jumpkinds  # noqa: E402
-from pygrind.core.aspace import MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, AddressSpace  # noqa: E402
 from pygrind.core.errors import ClientFault  # noqa: E402
 from pygrind.core.state import GPRS, RIP, STATE_SIZE, YMM0, YMM_STRIDE, GuestState  # noqa: E402
-from pygrind.tool import Counters  # noqa: E402
 
-DATA = 0x1000_0000  # where the random data the blocks read and write lives
-DATA_SIZE = 1 << 20
 LIBS = ["/lib/x86_64-linux-gnu/libc.so.6", "/usr/bin/python3"]
 BLOCKS_PER_LIB = 150
 
@@ -56,10 +54,7 @@ BLOCKS = _recorded_blocks()
 
 @pytest.fixture(scope="module")
 def world():
-    aspace = AddressSpace()
-    aspace.map(DATA, DATA_SIZE, 3, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED)
-    counters = Counters()
-    jit = JitRuntime(aspace, counters.address)
+    aspace, jit, counters = shared_runtime()
     g = runtime.make_globals(aspace)
     g["C"] = counters.values
     return aspace, jit, g

@@ -7,10 +7,11 @@ import ctypes
 import random
 
 import pytest
+from jit_shared import shared_runtime
 
 from pygrind.backend import ops
 from pygrind.backend.llvm import oplower
-from pygrind.backend.llvm.engine import Engine
+from pygrind.backend.llvm.engine import Engine  # noqa: F401 - the type the fixture hands out
 from pygrind.backend.llvm.irgen import BlockGen
 
 
@@ -35,14 +36,8 @@ def _store(g: _OpGen, v: str, bits: int, off: int) -> None:
 @pytest.fixture(scope="module")
 def compiled():
     """One module with a function per natively rendered op: f(ptr in, ptr out)."""
-    eng = Engine()
-    # The renderings fall back to the reference op in cases they leave to it (a rounding
-    # mode other than nearest, a faulting division): here the fallback only reports.
-    fallback_calls = []
-    stub = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_void_p,
-                            ctypes.c_void_p, ctypes.c_uint64)(
-        lambda c, opid, a, r, pc: fallback_calls.append(opid) or 1)
-    eng.add_symbol("pg_op_fallback", ctypes.cast(stub, ctypes.c_void_p).value, stub)
+    # one engine per process (see jit_shared); its callbacks are the real ones
+    eng = shared_runtime()[1].engine
     funcs, names, all_decls = [], {}, set()
     for i, op in enumerate(sorted(oplower.NATIVE)):
         g = _OpGen()
@@ -59,7 +54,8 @@ def compiled():
         name = f"t{i}"
         names[op] = name
         body = "\n".join(g.body)
-        funcs.append(f"define void @{name}(ptr %in, ptr %out) {{\nentry:\n  %C = inttoptr i64 0 to ptr\n"
+        ctx = ctypes.addressof(eng.ctx)
+        funcs.append(f"define void @{name}(ptr %in, ptr %out) {{\nentry:\n  %C = inttoptr i64 {ctx} to ptr\n"
                      f"  %opargs = alloca [256 x i8]\n  %opres = alloca [64 x i8]\n{body}\n"
                      f"  ret void\nLfault:\n  ret void\n}}\n")
         all_decls |= g.decls
@@ -118,7 +114,7 @@ def test_native_rendering_matches_reference(compiled, op):
 def test_constant_operands_are_not_folded_by_llvm(compiled, op, args):
     """VEX often has constant operands (pxor x,x; divsd x,x); LLVM's constant folder would
     give its own NaN instead of the CPU's."""
-    _, eng = compiled  # one engine per process: MCJIT engines share the symbol space
+    _, eng = compiled  # one engine per process (see jit_shared)
     g = _OpGen()
     r = oplower.NATIVE[op](g, args)
     _store(g, r, ops.op_result_bits(op), 0)
