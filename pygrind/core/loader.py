@@ -155,6 +155,7 @@ def map_image(aspace: AddressSpace, img: ElfImage, base: int | None) -> LoadedOb
     if not aspace.is_free(lo + bias, hi + bias) and img.etype == ET_EXEC:
         raise UserError(f"{img.path}: cannot map at its fixed address {lo:#x}")
     fd = os.open(img.path, os.O_RDONLY)
+    real = os.path.realpath(img.path)  # the name the kernel shows in /proc/self/maps
     try:
         for s in loads:
             prot = _prot(s.flags)
@@ -164,7 +165,7 @@ def map_image(aspace: AddressSpace, img: ElfImage, base: int | None) -> LoadedOb
             file_end = page_up(fstart)
             if s.filesz:
                 aspace.map(start, file_end - start, prot, MAP_PRIVATE | MAP_FIXED, fd,
-                           page_down(s.offset), img.path)
+                           page_down(s.offset), real)
                 if s.memsz > s.filesz and fstart < file_end:
                     # The tail of the last file page belongs to .bss: zero it, as the kernel does.
                     aspace.write_unchecked(fstart, bytes(file_end - fstart))
@@ -172,7 +173,7 @@ def map_image(aspace: AddressSpace, img: ElfImage, base: int | None) -> LoadedOb
                 file_end = start
             if end > file_end:
                 aspace.map(file_end, end - file_end, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
-                           name=img.path if s.filesz == 0 else "")
+                           name=real if s.filesz == 0 else "")
     finally:
         os.close(fd)
     phdr = 0

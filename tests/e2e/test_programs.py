@@ -127,6 +127,13 @@ def test_qsort(pg, prog):
     check(pg, prog("qsort.c"))
 
 
+@pytest.mark.parametrize("link", ["pie", "static"])
+def test_proc_self_maps_shows_the_clients_mappings(pg, prog, link):
+    native, _ = check(pg, prog("procmaps.c", link=link))
+    assert b"main: r-xp, named after the program: 1" in native.stdout
+    assert b"local: rw-p [stack]" in native.stdout
+
+
 def test_setjmp_longjmp(pg, prog):
     check(pg, prog("setjmp.c"))
 

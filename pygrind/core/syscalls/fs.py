@@ -128,11 +128,39 @@ def _openat(s: Session, dirfd: int, path: int, flags: int, mode: int) -> int:
         raise Fault from None
     if _path_is_self_exe(s, p):
         p = _exe_path(s)
+    if p in (b"/proc/self/maps", f"/proc/{os.getpid()}/maps".encode(), b"/proc/thread-self/maps"):
+        return _open_client_maps(s)
     buf = p + b"\0"
     # The path may be rewritten, so it is passed from pygrind's memory, not the client's.
     import ctypes
     cbuf = ctypes.create_string_buffer(buf)
     return host_syscall(257, dirfd, ctypes.addressof(cbuf), flags, mode)
+
+
+def client_maps_text(s: Session) -> bytes:
+    """/proc/self/maps as the client would see it natively: its own mappings, not
+    pygrind's (glibc reads it to find the main thread's stack, grep and others at start)."""
+    lines = []
+    for m in s.aspace.mappings():
+        perms = "".join((
+            "r" if m.prot & 1 else "-", "w" if m.prot & 2 else "-", "x" if m.prot & 4 else "-",
+            "s" if m.flags & 0x01 else "p"))
+        dev = f"{os.major(m.dev):02x}:{os.minor(m.dev):02x}" if m.dev else "00:00"
+        head = f"{m.start:08x}-{m.end:08x} {perms} {m.offset:08x} {dev} {m.inode}"
+        lines.append(f"{head:<72} {m.name}".rstrip() if m.name else head)
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _open_client_maps(s: Session) -> int:
+    """A read-only descriptor on a snapshot of the client's maps (a memfd, so that
+    read, lseek and fstat work as on a file)."""
+    try:
+        fd = os.memfd_create("maps", 0)
+        os.write(fd, client_maps_text(s))
+        os.lseek(fd, 0, os.SEEK_SET)
+    except OSError as e:
+        return -e.errno
+    return fd
 
 
 @syscall("close", FD())
