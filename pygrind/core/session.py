@@ -19,7 +19,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from . import jumpkinds, loader, syscalls
+from . import jumpkinds, loader, signals, syscalls
 from .aspace import AddressSpace
 from .debuginfo import DebugInfo, format_frame
 from .errors import (
@@ -57,8 +57,6 @@ if TYPE_CHECKING:
 JIT_QUEUE = 32
 
 SIGNAMES = {s.value: s.name for s in pysignal.Signals}
-# Signals whose default action is to do nothing.
-_DEFAULT_IGNORE = {pysignal.SIGCHLD, pysignal.SIGURG, pysignal.SIGWINCH, pysignal.SIGCONT}
 
 
 @dataclass
@@ -143,14 +141,16 @@ class Session:
             return -errno.EINVAL
         if sig == 0:
             return 0
-        act = self.sigactions.get(sig)
-        handler = int.from_bytes(act[:8], "little") if act else 0
-        if handler == 1 or (handler == 0 and sig in _DEFAULT_IGNORE):
+        handler = signals.client_handler(self, sig)
+        if handler == signals.SIG_IGN or (handler == signals.SIG_DFL and sig in signals.DEFAULT_IGNORE):
             return 0
-        if handler > 1:
-            self.warn_once(("handler", sig), f"WARNING: client signal handlers are not supported yet; "
-                           f"signal {sig} ({SIGNAMES.get(sig, '?')}) takes its default action")
+        self._warn_handler(sig, handler)
         raise ClientKilled(sig)
+
+    def _warn_handler(self, sig: int, handler: int) -> None:
+        if handler > signals.SIG_IGN:
+            self.warn_once(("handler", sig), "WARNING: client signal handlers are not supported "
+                           f"yet; signal {sig} ({SIGNAMES.get(sig, '?')}) takes its default action")
 
     # -- running -------------------------------------------------------------------------
 
@@ -183,8 +183,6 @@ class Session:
     def run(self) -> int:
         """Run the client to its end; returns pygrind's exit status (or re-raises its
         fatal signal)."""
-        from . import signals
-
         signals.install(self)
         self.tool.start()
         try:
@@ -363,11 +361,7 @@ class Session:
     def _deliver_fault(self, f: ClientFault) -> int:
         """A synchronous signal in client code. Client handlers come with issue 4: for
         now every such signal takes its default action."""
-        act = self.sigactions.get(f.signo)
-        handler = int.from_bytes(act[:8], "little") if act else 0
-        if handler > 1:
-            self.warn_once(("handler", f.signo), "WARNING: client signal handlers are not supported "
-                           f"yet; signal {f.signo} ({SIGNAMES.get(f.signo, '?')}) takes its default action")
+        self._warn_handler(f.signo, signals.client_handler(self, f.signo))
         raise ClientKilled(f.signo, f)
 
     # -- the end -------------------------------------------------------------------------

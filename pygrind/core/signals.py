@@ -40,9 +40,7 @@ def _on_signal(session: Session):
         h = client_handler(session, sig)
         if h == SIG_IGN or (h == SIG_DFL and sig in DEFAULT_IGNORE):
             return
-        if h > SIG_IGN:
-            session.warn_once(("handler", sig), "WARNING: client signal handlers are not supported "
-                              f"yet; signal {sig} takes its default action")
+        session._warn_handler(sig, h)
         raise ClientKilled(sig)
 
     return handler
