@@ -21,6 +21,8 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .errors import SEGV_ACCERR, SEGV_MAPERR
+
 PAGE = 4096
 PAGE_SHIFT = 12
 
@@ -330,6 +332,12 @@ class AddressSpace:
             if not pt[p] & bit:
                 return False
         return True
+
+    def segv_code(self, addr: int) -> int:
+        """si_code of a SIGSEGV at addr: SEGV_ACCERR inside a mapping (wrong rights),
+        SEGV_MAPERR outside any."""
+        mapped = 0 <= addr < LIMIT and self.find(addr) is not None
+        return SEGV_ACCERR if mapped else SEGV_MAPERR
 
     def first_bad(self, addr: int, size: int, bit: int) -> int:
         """First address in [addr, addr+size) without `bit` (addr+size if none)."""

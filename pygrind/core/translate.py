@@ -18,7 +18,7 @@ from ..tool import BlockInfo
 from . import vexlib
 from .aspace import LIMIT, P_X, PAGE, PAGE_SHIFT, AddressSpace
 from .codecache import CodeCache
-from .errors import SEGV_ACCERR, SEGV_MAPERR, ClientFault
+from .errors import ClientFault
 
 if TYPE_CHECKING:
     import pyvex
@@ -94,8 +94,7 @@ class Translator:
         """The guest bytes at pc, up to the end of executable memory."""
         aspace = self.aspace
         if not (0 <= pc < LIMIT) or not aspace.pt[pc >> PAGE_SHIFT] & P_X:
-            mapped = 0 <= pc < LIMIT and aspace.find(pc) is not None
-            f = ClientFault(11, SEGV_ACCERR if mapped else SEGV_MAPERR, pc, "exec")
+            f = ClientFault(11, aspace.segv_code(pc), pc, "exec")
             f.pc = pc
             raise f
         end = pc

@@ -14,8 +14,8 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from ...core import vexlib
-from ...core.aspace import LIMIT, P_R, P_WREAL, PAGE_SHIFT
-from ...core.errors import FPE_INTDIV, SEGV_ACCERR, SEGV_MAPERR, ClientFault
+from ...core.aspace import LIMIT, P_R, P_WREAL
+from ...core.errors import FPE_INTDIV, SEGV_MAPERR, ClientFault
 from .. import ops
 from . import oplower
 from .engine import EXIT_FAULT, Engine
@@ -110,22 +110,17 @@ class JitRuntime:
         self.engine.ctx.exit_kind = EXIT_FAULT
 
     def _segv(self, addr: int, pc: int, write: bool) -> None:
-        mapped = 0 <= addr < LIMIT and self.aspace.find(addr) is not None
-        self._fault(11, SEGV_ACCERR if mapped else SEGV_MAPERR, addr, pc,
-                    "write" if write else "read")
+        self._fault(11, self.aspace.segv_code(addr), addr, pc, "write" if write else "read")
 
     def _mem_slow(self, c, addr: int, size: int, pc: int, buf: int, is_store: int) -> int:
         try:
             aspace = self.aspace
             need = P_WREAL if is_store else P_R
             end = addr + size
-            if end > LIMIT:
-                self._segv(addr, pc, bool(is_store))
+            bad = addr if end > LIMIT else aspace.first_bad(addr, size, need)
+            if bad != end:
+                self._segv(bad, pc, bool(is_store))
                 return 1
-            for p in range(addr >> PAGE_SHIFT, ((end - 1) >> PAGE_SHIFT) + 1):
-                if not aspace.pt[p] & need:
-                    self._segv(max(addr, p << PAGE_SHIFT), pc, bool(is_store))
-                    return 1
             if is_store:
                 aspace.mem[addr:end] = ctypes.string_at(buf, size)
                 if aspace.code_pages:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import struct
 
-from ...core.aspace import LIMIT, P_R, P_WREAL, PAGE_SHIFT, AddressSpace
-from ...core.errors import SEGV_ACCERR, SEGV_MAPERR, ClientFault
+from ...core.aspace import LIMIT, P_R, P_WREAL, AddressSpace
+from ...core.errors import ClientFault
 from .. import ops
 
 SIGSEGV = 11
@@ -23,28 +23,22 @@ def make_globals(aspace: AddressSpace) -> dict[str, object]:
     base = aspace.base
 
     def fault(addr: int, write: bool) -> ClientFault:
-        mapped = aspace.find(addr) is not None if 0 <= addr < LIMIT else False
-        return ClientFault(SIGSEGV, SEGV_ACCERR if mapped else SEGV_MAPERR, addr,
-                           "write" if write else "read")
+        return ClientFault(SIGSEGV, aspace.segv_code(addr), addr, "write" if write else "read")
 
     def ld(addr: int, n: int) -> int:
         """Checked load of n bytes (any size, page-crossing or not)."""
         end = addr + n
-        if addr < 0 or end > LIMIT:
-            raise fault(addr, False)
-        for p in range(addr >> PAGE_SHIFT, ((end - 1) >> PAGE_SHIFT) + 1):
-            if not pt[p] & P_R:
-                raise fault(max(addr, p << PAGE_SHIFT), False)
+        bad = addr if end > LIMIT else aspace.first_bad(addr, n, P_R)
+        if bad != end:
+            raise fault(bad, False)
         return int.from_bytes(mem[addr:end], "little")
 
     def st(addr: int, n: int, value: int) -> None:
         """Checked store; drops translations of code it overwrites."""
         end = addr + n
-        if addr < 0 or end > LIMIT:
-            raise fault(addr, True)
-        for p in range(addr >> PAGE_SHIFT, ((end - 1) >> PAGE_SHIFT) + 1):
-            if not pt[p] & P_WREAL:
-                raise fault(max(addr, p << PAGE_SHIFT), True)
+        bad = addr if end > LIMIT else aspace.first_bad(addr, n, P_WREAL)
+        if bad != end:
+            raise fault(bad, True)
         mem[addr:end] = (value & ((1 << (8 * n)) - 1)).to_bytes(n, "little")
         if aspace.code_pages:
             aspace.code_written(addr, n)
