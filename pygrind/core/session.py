@@ -212,19 +212,10 @@ class Session:
                     pc, jk = fn(S, SQ, SI, SA)
                     if jk:
                         pc = self._special(pc, jk)
-            except ClientFault as f:
-                if f.pc is None:
-                    f.pc = self.translator.fault_pc(f.__traceback__)
-                pc = self._deliver_fault(f)
-            except ZeroDivisionError as e:
-                f = ClientFault(pysignal.SIGFPE, FPE_INTDIV, 0, "divide")
-                f.pc = self.translator.fault_pc(e.__traceback__)
-                f.addr = f.pc or 0
-                pc = self._deliver_fault(f)
             except (ClientExit, ClientKilled):
                 raise
             except Exception as e:
-                self._internal_error(e, pc)
+                pc = self._after_exception(e, pc)
 
     def _loop_jit(self) -> None:
         """The dispatch loop with the JIT, in two tiers. Code runs first as reference
@@ -284,19 +275,26 @@ class Session:
                     pc, jk = fn(S, SQ, SI, SA)
                     if jk:
                         pc = self._special(pc, jk)
-            except ClientFault as f:
-                if f.pc is None:
-                    f.pc = self.translator.fault_pc(f.__traceback__)
-                pc = self._deliver_fault(f)
-            except ZeroDivisionError as e:
-                f = ClientFault(pysignal.SIGFPE, FPE_INTDIV, 0, "divide")
-                f.pc = self.translator.fault_pc(e.__traceback__)
-                f.addr = f.pc or 0
-                pc = self._deliver_fault(f)
             except (ClientExit, ClientKilled):
                 raise
             except Exception as e:
-                self._internal_error(e, pc)
+                pc = self._after_exception(e, pc)
+
+    def _after_exception(self, e: Exception, pc: int) -> int:
+        """What both dispatch loops do when running client code raised: a client fault
+        (or a division that faults as x86 DIV does) is delivered; anything else is an
+        internal error. Returns the PC to go on at."""
+        if isinstance(e, ClientFault):
+            if e.pc is None:
+                e.pc = self.translator.fault_pc(e.__traceback__)
+            return self._deliver_fault(e)
+        if isinstance(e, ZeroDivisionError):
+            f = ClientFault(pysignal.SIGFPE, FPE_INTDIV, 0, "divide")
+            f.pc = self.translator.fault_pc(e.__traceback__)
+            f.addr = f.pc or 0
+            return self._deliver_fault(f)
+        self._internal_error(e, pc)
+        return pc  # not reached: an internal error ends the process
 
     def _special(self, pc: int, jk: int) -> int:
         st = self.thread.state

@@ -287,37 +287,6 @@ for _lane, _cnt in ((16, 8), (32, 4)):
 
 # ---------------------------------------------------------------- F64 arithmetic
 
-def _f64_arith(name: str, instr: str) -> None:
-    """Round-to-nearest natively; other rounding modes through the reference op."""
-    def lower_f(g: BlockGen, a: list[str]) -> str:
-        rm = a[0]
-        if rm != "0":
-            near = g.op(f"icmp eq i32 {rm}, 0")
-            fast, slow, join = g.label("Ff"), g.label("Fs"), g.label("Fj")
-            g.emit(f"br i1 {near}, label %{fast}, label %{slow}")
-            g.start_block(fast)
-        x = g.op(f"bitcast i64 {opaque(g, a[1], 'i64')} to double")
-        y = g.op(f"bitcast i64 {opaque(g, a[2], 'i64')} to double")
-        r = g.op(f"{instr} double {x}, {y}")
-        res = g.op(f"bitcast double {r} to i64")
-        if rm == "0":
-            return res
-        g.emit(f"br label %{join}")
-        g.start_block(slow)
-        r2 = fallback(g, "Iop_" + name, a)
-        slow_end = g.body_label()
-        g.emit(f"br label %{join}")
-        g.start_block(join)
-        return g.op(f"phi i64 [ {res}, %{fast} ], [ {r2}, %{slow_end} ]")
-    NATIVE["Iop_" + name] = lower_f
-
-
-# NaN results: x86 SSE and LLVM's x86 code generation agree (first operand's NaN,
-# quietened, or the default NaN), which the differential tests check.
-for _n, _i in (("AddF64", "fadd"), ("SubF64", "fsub"), ("MulF64", "fmul"), ("DivF64", "fdiv")):
-    _f64_arith(_n, _i)
-
-
 
 # ---------------------------------------------------------------- SSE scalar lanes
 
@@ -415,6 +384,20 @@ def _i64s_to_f64(g: BlockGen, a: list[str]) -> str:
 
 
 _rounded("I64StoF64", _i64s_to_f64, 64)
+
+
+def _f64_arith(instr: str) -> Callable[[BlockGen, list[str]], str]:
+    def body(g: BlockGen, a: list[str]) -> str:
+        x = g.op(f"bitcast i64 {opaque(g, a[1], 'i64')} to double")
+        y = g.op(f"bitcast i64 {opaque(g, a[2], 'i64')} to double")
+        return g.op(f"bitcast double {g.op(f'{instr} double {x}, {y}')} to i64")
+    return body
+
+
+# NaN results: x86 SSE and LLVM's x86 code generation agree (first operand's NaN,
+# quietened, or the default NaN), which the differential tests check.
+for _n, _i in (("AddF64", "fadd"), ("SubF64", "fsub"), ("MulF64", "fmul"), ("DivF64", "fdiv")):
+    _rounded(_n, _f64_arith(_i), 64)
 NATIVE["Iop_I32StoF64"] = lambda g, a: g.op(
     f"bitcast double {g.op(f'sitofp i32 {a[0]} to double')} to i64")
 NATIVE["Iop_F32toF64"] = lambda g, a: g.op(
