@@ -32,8 +32,14 @@ USAGE = """usage: pygrind [options] prog-and-args
                               run <n> times [50]
     --code-cache=yes|no       keep compiled blocks across runs in
                               ~/.cache/pygrind ($XDG_CACHE_HOME) [yes]
-    --trace-children=no       Valgrind's option; children run natively (fork and exec
-                              are not yet followed)
+    --trace-children=no|yes   run programs started by execve under pygrind too
+                              (no: they run natively; forked children are always
+                              followed) [no]
+    --child-silent-after-fork=no|yes  omit the messages of forked children [no]
+    --vex-iropt-register-updates=unwindregs-at-mem-access|allregs-at-mem-access|
+                                 allregs-at-each-insn
+                              which registers a fault's signal handler sees exactly
+                              [unwindregs-at-mem-access]
 
   user options for Lackey:
     --basic-counts=no|yes     count instructions, jumps, etc. [yes]
@@ -44,9 +50,9 @@ USAGE = """usage: pygrind [options] prog-and-args
 """
 
 # Valgrind core options accepted for compatibility, with no effect yet.
-_IGNORED = {"--trace-children", "--child-silent-after-fork", "--num-callers", "--error-limit",
+_IGNORED = {"--num-callers", "--error-limit",
             "--demangle", "--smc-check", "--read-var-info", "--read-inline-info",
-            "--vex-iropt-register-updates", "--fair-sched", "--sigill-diagnostics",
+            "--fair-sched", "--sigill-diagnostics",
             "--show-below-main", "--time-stamp", "--max-stackframe", "--main-stacksize",
             "--run-libc-freeres", "--run-cxx-freeres"}
 
@@ -98,12 +104,28 @@ def parse_args(argv: list[str]):
                 raise UserError(f"Bad option: {a} (expected a positive number)") from None
         elif name == "--code-cache" and eq:
             opts.code_cache = _bool(name, val)
+        elif name == "--vex-iropt-register-updates" and eq:
+            from .backend import precision
+
+            if val not in precision.CHOICES:
+                raise UserError(f"Bad option: {a} (choose one of {', '.join(precision.CHOICES)})")
+            precision.REGISTER_UPDATES = val
+        elif name == "--trace-children" and eq:
+            opts.trace_children = _bool(name, val)
+        elif name == "--child-silent-after-fork" and eq:
+            opts.child_silent_after_fork = _bool(name, val)
+        elif name == "--argv0" and eq:
+            # private: a traced execve passes the argv[0] the client asked for
+            opts.argv0 = val
+            i += 1
+            continue
         elif name in _IGNORED and eq:
             pass
         elif eq and name.startswith("--"):
             tool_args[name[2:]] = val
         else:
             raise UserError(f"Unknown option: {a}")
+        opts.raw.append(a)
         i += 1
     opts.tool_args = tool_args
     return opts, argv[i:]
@@ -126,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         session = Session(opts, tool_cls, rest)
         # The program is checked (and loaded) before the banner, as Valgrind does, so
         # that a bad program gives one line of error and nothing else.
-        session.load(rest[0], rest[1:], [f"{k}={v}" for k, v in os.environ.items()])
+        session.load(rest[0], rest[1:], [f"{k}={v}" for k, v in os.environ.items()],
+                     argv0=opts.argv0)
         session.banner()
     except UserError as e:
         hint = ""

@@ -21,13 +21,13 @@ from pyvex import stmt as S
 
 from ..core.state import RBP, RSP
 from ..tool import intrinsics
+from . import precision
 
 #: bytes kept precise at every point that may fault (stack and frame pointer)
 _PRECISE = set(range(RSP, RSP + 8)) | set(range(RBP, RBP + 8))
 _SIZES = {"Ity_I1": 1, "Ity_I8": 1, "Ity_I16": 2, "Ity_I32": 4, "Ity_I64": 8, "Ity_F32": 4,
           "Ity_F64": 8, "Ity_I128": 16, "Ity_V128": 16, "Ity_V256": 32, "Ity_F128": 16,
           "Ity_V512": 64}
-
 
 def _may_fault(st: S.IRStmt) -> bool:
     if isinstance(st, (S.Store, S.CAS, S.LoadG, S.StoreG, S.LLSC)):
@@ -43,6 +43,8 @@ def _may_fault(st: S.IRStmt) -> bool:
 
 def remove_dead_puts(irsb: pyvex.IRSB) -> None:
     """Drop PUTs that are overwritten before the guest state can be observed."""
+    if precision.all_registers_precise():
+        return  # the lifter already left only what each instruction must write
     tyenv = irsb.tyenv
     covered: set[int] = set()
     keep: list = []

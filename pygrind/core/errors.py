@@ -49,5 +49,13 @@ class ClientKilled(Exception):
 # si_code values for SIGSEGV, SIGFPE, SIGILL (from the kernel's siginfo.h)
 SEGV_MAPERR, SEGV_ACCERR = 1, 2
 FPE_INTDIV = 1
-ILL_ILLOPC = 1
+ILL_ILLOPC, ILL_ILLOPN = 1, 2
 SI_KERNEL = 0x80
+
+
+class ThreadExit(Exception):
+    """One client thread called exit while others go on."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status

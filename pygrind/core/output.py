@@ -55,6 +55,8 @@ class Output:
         self.pid = os.getpid()
         self.quiet = quiet
         self.verbose = verbose
+        self.log_file = log_file
+        self.silent = False
         if log_file:
             path = expand_log_name(log_file, self.pid)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
@@ -63,7 +65,24 @@ class Output:
         self.fd = move_high(fd)
         self._warned: set[object] = set()
 
+    def after_fork(self, pid: int, silent: bool = False) -> None:
+        """In a forked child: its own pid in the prefix, and its own log file when the
+        name has %p (otherwise parent and child share the descriptor, as in Valgrind)."""
+        self.pid = pid
+        self.silent = silent
+        if self.log_file and "%p" in self.log_file:
+            path = expand_log_name(self.log_file, pid)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+            except OSError:
+                return
+            old = self.fd
+            self.fd = move_high(fd)
+            os.close(old)
+
     def write(self, text: str) -> None:
+        if self.silent:
+            return
         data = text.encode(errors="replace")
         while data:
             try:

@@ -15,6 +15,7 @@ import os
 import signal as pysignal
 import sys
 import tempfile
+import threading
 import traceback
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -24,11 +25,12 @@ from .aspace import AddressSpace
 from .debuginfo import DebugInfo, format_frame
 from .errors import (
     FPE_INTDIV,
-    ILL_ILLOPC,
+    ILL_ILLOPN,
     SEGV_MAPERR,
     ClientExit,
     ClientFault,
     ClientKilled,
+    ThreadExit,
 )
 from .output import Output
 from .state import (
@@ -48,6 +50,7 @@ from .state import (
     RSP,
     GuestState,
 )
+from .threads import TIME_SLICE, Scheduler, Thread
 from .translate import Translator
 
 if TYPE_CHECKING:
@@ -57,18 +60,7 @@ if TYPE_CHECKING:
 JIT_QUEUE = 32
 
 SIGNAMES = {s.value: s.name for s in pysignal.Signals}
-
-
-@dataclass
-class Thread:
-    """One client thread: its registers and its per-thread kernel state."""
-
-    tid: int
-    state: GuestState
-    sigmask: int = 0
-    altstack: bytes = bytes(24)
-    clear_child_tid: int = 0
-    robust_list: int = 0
+_EINTR = (-errno.EINTR) & 0xFFFFFFFFFFFFFFFF
 
 
 @dataclass
@@ -82,6 +74,11 @@ class Options:
     backend: str = "jit"
     code_cache: bool = True
     jit_hot: int = 50
+    trace_children: bool = False
+    argv0: str | None = None
+    child_silent_after_fork: bool = False
+    #: pygrind's own options as given, for children run with --trace-children=yes
+    raw: list[str] = field(default_factory=list)
     tool_args: dict[str, str] = field(default_factory=dict)
 
 
@@ -97,14 +94,28 @@ class Session:
         self.debuginfo = DebugInfo()
         self.counters = Counters()
         self.sigactions: dict[int, bytes] = {}
+        #: signals pending for the process (any thread not blocking them takes them)
+        self.proc_pending: dict[int, bytes] = {}
         self.exe_path = ""
         self.thread = Thread(os.getpid(), GuestState())
+        #: the client's live threads by tid; `thread` is the one running now
+        self.threads: dict[int, Thread] = {self.thread.tid: self.thread}
+        self.sched = Scheduler(self._switched_to)
         self.tool = tool_cls(self)
         for k, v in options.tool_args.items():
             self.tool.set_option(k, v)
         self.translator = Translator(self, self.aspace)
+        jit = self.translator.jit
+        budget = (ctypes.addressof(jit.engine.ctx) + jit.engine.ctx.__class__.budget.offset
+                  if jit is not None else None)
+        self.host_signals = signals.HostSignals(budget)
         self.syscall_count = 0
         self._unwinder = None
+        #: in a vfork child: (pipe to the parent, parent's stack pointer)
+        self.vfork_report: tuple[int, int] | None = None
+
+    def _switched_to(self, th: Thread) -> None:
+        self.thread = th
 
     # -- services for syscalls and tools ----------------------------------------------
 
@@ -135,27 +146,21 @@ class Session:
         return self.debuginfo.describe(addr).fn
 
     def send_signal_to_self(self, sig: int) -> int:
-        """kill/tgkill of the client's own thread. Handlers come with issue 4; until
-        then a signal is either ignored or kills the client with its default action."""
-        if not 0 <= sig <= 64:
-            return -errno.EINVAL
-        if sig == 0:
-            return 0
-        handler = signals.client_handler(self, sig)
-        if handler == signals.SIG_IGN or (handler == signals.SIG_DFL and sig in signals.DEFAULT_IGNORE):
-            return 0
-        self._warn_handler(sig, handler)
-        raise ClientKilled(sig)
+        """A signal the kernel would raise for the running thread (SIGPIPE on EPIPE)."""
+        signals.send(self, self.thread, sig, signals.siginfo(sig, signals.SI_USER, pid=os.getpid(),
+                                                             uid=os.getuid()))
+        return 0
 
-    def _warn_handler(self, sig: int, handler: int) -> None:
-        if handler > signals.SIG_IGN:
-            self.warn_once(("handler", sig), "WARNING: client signal handlers are not supported "
-                           f"yet; signal {sig} ({SIGNAMES.get(sig, '?')}) takes its default action")
+    def blocking(self):
+        """Context for a host call that may block: other client threads run meanwhile."""
+        return self.sched.unlocked(self.thread)
 
     # -- running -------------------------------------------------------------------------
 
-    def load(self, program: str, args: list[str], env: list[str]) -> loader.Program:
-        prog = loader.load_program(self.aspace, program, [program] + args, env, hwcap=0x178BFBFF)
+    def load(self, program: str, args: list[str], env: list[str],
+             argv0: str | None = None) -> loader.Program:
+        argv = [argv0 if argv0 is not None else program] + args
+        prog = loader.load_program(self.aspace, program, argv, env, hwcap=0x178BFBFF)
         self.exe_path = os.path.realpath(prog.exe.path)
         for o in prog.objects:
             self.debuginfo.add_object(o.path, o.bias, o.start, o.end)
@@ -183,26 +188,98 @@ class Session:
     def run(self) -> int:
         """Run the client to its end; returns pygrind's exit status (or re-raises its
         fatal signal)."""
+        th = self.thread
+        self.sched.acquire(th)
         signals.install(self)
         self.tool.start()
+        self._run_thread(th)
+        # The main thread exited alone; the process ends when its last thread does,
+        # from that thread (see _run_thread).
+        threading.Event().wait()
+        return 0  # not reached
+
+    def _run_thread(self, th: Thread) -> None:
+        """Run one client thread, holding the big lock, until it or the process ends."""
         try:
-            self._loop()
+            if self.translator.jit is not None:
+                self._loop_jit(th)
+            else:
+                self._loop(th)
+        except ThreadExit:
+            self._thread_gone(th)
         except ClientExit as e:
-            return self._finish(e.status)
+            status = self._finish(e.status)
+            self._exit_process(status)
         except ClientKilled as e:
             self._report_kill(e)
             self._finish(128 + e.signo, killed=True)
             self._die_of(e.signo)
-        return 0  # not reached
 
-    def _loop(self) -> None:
-        if self.translator.jit is not None:
-            return self._loop_jit()
-        st = self.thread.state
+    def _exit_process(self, status: int) -> None:
+        sys.stdout.flush()
+        os._exit(status)
+
+    def _thread_gone(self, th: Thread) -> None:
+        """A thread's exit (not the process's): the kernel clears and wakes its
+        CLONE_CHILD_CLEARTID word, which is how pthread_join learns of it."""
+        if th.clear_child_tid:
+            try:
+                self.aspace.write(th.clear_child_tid, bytes(4))
+                syscalls.host_syscall(202, self.aspace.host(th.clear_child_tid), 1, 1)  # FUTEX_WAKE
+            except MemoryError:
+                pass
+        del self.threads[th.tid]
+        self.sched.release()
+
+    def start_thread(self, state: GuestState, sigmask: int) -> Thread:
+        """clone() of a thread: a new host thread runs the client thread with `state`
+        once the scheduler lets it. Returns it (its tid is the host thread's)."""
+        th = Thread(0, state, sigmask)
+        ready = threading.Event()
+
+        def main() -> None:
+            th.tid = threading.get_native_id()
+            ready.set()
+            self.sched.acquire(th)
+            self._run_thread(th)
+
+        th.host = threading.Thread(target=main, daemon=True, name="client-thread")
+        th.host.start()
+        ready.wait()
+        self.threads[th.tid] = th
+        return th
+
+    def after_fork_child(self, th: Thread) -> None:
+        """In the child of a fork: this thread is all there is, with a new pid."""
+        pid = os.getpid()
+        th.tid = pid
+        self.threads = {pid: th}
+        self.proc_pending = {}
+        th.pending = {}
+        self.sched.reset_after_fork(th)
+        old_fd = self.out.fd
+        self.out.after_fork(pid, silent=self.options.child_silent_after_fork)
+        self.own_fds.discard(old_fd)
+        self.own_fds.add(self.out.fd)
+
+    def _boundary(self, th: Thread, pc: int) -> int:
+        """Between blocks, when a signal arrived or the time slice is over."""
+        if self.host_signals.word[0] or th.pending or self.proc_pending:
+            pc = signals.deliver(self, th, pc)
+        if self.sched.others_waiting():
+            self.sched.yield_to_others(th)
+            if self.host_signals.word[0] or th.pending or self.proc_pending:
+                pc = signals.deliver(self, th, pc)
+        return pc
+
+    def _loop(self, th: Thread) -> None:
+        st = th.state
         S, SQ, SI, SA = st.buf, st.q, st.i, st.addr
         fns = self.translator.fns
         translate = self.translator.translate
+        signalled = self.host_signals.word
         pc = st.get(RIP)
+        left = TIME_SLICE
         while True:
             try:
                 while True:
@@ -212,21 +289,26 @@ class Session:
                     pc, jk = fn(S, SQ, SI, SA)
                     if jk:
                         pc = self._special(pc, jk)
-            except (ClientExit, ClientKilled):
+                    left -= 1
+                    if left <= 0 or signalled[0]:
+                        pc = self._boundary(th, pc)
+                        left = TIME_SLICE
+            except (ClientExit, ClientKilled, ThreadExit):
                 raise
             except Exception as e:
                 pc = self._after_exception(e, pc)
 
-    def _loop_jit(self) -> None:
+    def _loop_jit(self, th: Thread) -> None:
         """The dispatch loop with the JIT, in two tiers. Code runs first as reference
         (Python) translations, which cost little to make and are kept on disk; a block
         that has run --jit-threshold times is queued, and queued blocks are compiled by LLVM in
         batches. Once a block is native, the native dispatcher runs chains of native
         blocks, and Python acts only on what stops it (a block that is not native, a
-        system call or other special jump, a fault recorded by a callback)."""
+        system call or other special jump, a fault recorded by a callback, a signal, the
+        end of the time slice)."""
         from ..backend.llvm import engine as E
 
-        st = self.thread.state
+        st = th.state
         S, SQ, SI, SA = st.buf, st.q, st.i, st.addr
         tr = self.translator
         jit = tr.jit
@@ -238,14 +320,17 @@ class Session:
         hot: dict[int, int] = {}
         queue: list[int] = []
         hot_at = self.options.jit_hot
+        signalled = self.host_signals.word
         pc = st.get(RIP)
+        left = TIME_SLICE
         while True:
             try:
                 while True:
                     if pc in native:
                         ctx.exit_kind = 0
-                        ctx.budget = 1 << 24
+                        ctx.budget = left
                         pc = dispatch(SA, ctx_addr, pc)
+                        left = ctx.budget
                         kind = ctx.exit_kind
                         if kind == E.EXIT_JUMPKIND:
                             pc = self._special(pc, ctx.jk)
@@ -254,6 +339,9 @@ class Session:
                             raise f
                         elif kind == E.EXIT_MISS and pc in native:
                             jit.engine.link(pc, native[pc])  # its slot was taken by another
+                        if left <= 1 or signalled[0]:
+                            pc = self._boundary(th, pc)
+                            left = TIME_SLICE
                         continue
                     fn = fns.get(pc)
                     if fn is None:
@@ -275,7 +363,11 @@ class Session:
                     pc, jk = fn(S, SQ, SI, SA)
                     if jk:
                         pc = self._special(pc, jk)
-            except (ClientExit, ClientKilled):
+                    left -= 1
+                    if left <= 1 or signalled[0]:
+                        pc = self._boundary(th, pc)
+                        left = TIME_SLICE
+            except (ClientExit, ClientKilled, ThreadExit):
                 raise
             except Exception as e:
                 pc = self._after_exception(e, pc)
@@ -301,11 +393,20 @@ class Session:
         if jk == jumpkinds.SYSCALL:
             st.put(RIP, pc)
             st.put(IP_AT_SYSCALL, pc - 2)
-            self._syscall(st)
+            th = self.thread
+            if st.get(RAX) == syscalls.NUMBERS["rt_sigreturn"]:
+                pc = signals.sigreturn(self, th)
+            else:
+                nr = self._syscall(st)
+                if st.get(RAX) == _EINTR:
+                    # a host signal interrupted the call: deliver, then restart or fail
+                    return signals.deliver(self, th, pc, (pc - 2, nr, syscalls.NAMES.get(nr, "")))
+            if self.host_signals.word[0] or th.pending or self.proc_pending:
+                pc = signals.deliver(self, th, pc)
             return pc
         if jk == jumpkinds.NODECODE:
             self._report_nodecode(pc)
-            f = ClientFault(pysignal.SIGILL, ILL_ILLOPC, pc, "illegal")
+            f = ClientFault(pysignal.SIGILL, ILL_ILLOPN, pc, "illegal")
             f.pc = pc
             raise f
         if jk == jumpkinds.SIGSEGV:
@@ -327,7 +428,7 @@ class Session:
                 f.pc = pc
             raise f
         if jk in (jumpkinds.SIGILL, jumpkinds.EMFAIL, jumpkinds.INT):
-            f = ClientFault(pysignal.SIGILL, ILL_ILLOPC, pc, "illegal")
+            f = ClientFault(pysignal.SIGILL, ILL_ILLOPN, pc, "illegal")
             f.pc = pc
             raise f
         if jk == jumpkinds.SIGFPE:
@@ -342,7 +443,7 @@ class Session:
             return pc
         raise RuntimeError(f"unexpected jump kind {jk}")
 
-    def _syscall(self, st: GuestState) -> None:
+    def _syscall(self, st: GuestState) -> int:
         nr = st.get(RAX)
         args = (st.get(RDI), st.get(RSI), st.get(RDX), st.get(R10), st.get(R8), st.get(R9))
         self.syscall_count += 1
@@ -355,12 +456,12 @@ class Session:
         st.put(R11, st.rflags() | 0x202)
         if self.options.verbose > 1:
             self.out.msg(f"SYSCALL {syscalls.NAMES.get(nr, nr)}({', '.join(hex(a) for a in args)}) = {res}")
+        return nr
 
     def _deliver_fault(self, f: ClientFault) -> int:
-        """A synchronous signal in client code. Client handlers come with issue 4: for
-        now every such signal takes its default action."""
-        self._warn_handler(f.signo, signals.client_handler(self, f.signo))
-        raise ClientKilled(f.signo, f)
+        """A synchronous signal in client code: to the client's handler, or its default
+        action."""
+        return signals.deliver_fault(self, self.thread, f)
 
     # -- the end -------------------------------------------------------------------------
 
@@ -444,6 +545,9 @@ class Session:
             out.msg(" The main thread stack size used in this run was 8388608.")
 
     def _finish(self, status: int, killed: bool = False) -> int:
+        from .syscalls.clone import vfork_send_back
+
+        vfork_send_back(self)
         self.translator.save_cache()
         if not self.options.quiet:
             self.out.msg()
@@ -480,7 +584,7 @@ class Session:
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core of pygrind itself
         except (ValueError, OSError):
             pass
-        pysignal.signal(signo, pysignal.SIG_DFL)
+        self.host_signals.set_disposition(signo, "default")
         pysignal.pthread_sigmask(pysignal.SIG_UNBLOCK, [signo])
         os.kill(os.getpid(), signo)
         os._exit(128 + signo)

@@ -129,11 +129,16 @@ class Translator:
     def _lift(self, pc: int) -> pyvex.IRSB:
         import pyvex  # imported on the first block that is not in the code cache
 
+        from ..backend import precision
+
         code = self._fetch(pc)
+        # VEX's own register-update rule: every register precise at each instruction
+        # when the user asked for precise registers at faults
+        cross = not precision.all_registers_precise()
         try:
-            irsb = pyvex.lift(code, pc, pyvex.ARCH_AMD64, opt_level=1)
+            irsb = pyvex.lift(code, pc, pyvex.ARCH_AMD64, opt_level=1, cross_insn_opt=cross)
         except pyvex.PyVEXError:
-            irsb = pyvex.lift(code[:1], pc, pyvex.ARCH_AMD64, opt_level=1)
+            irsb = pyvex.lift(code[:1], pc, pyvex.ARCH_AMD64, opt_level=1, cross_insn_opt=cross)
         return irsb
 
     def _block_key(self, pc: int) -> bytes:
@@ -221,8 +226,11 @@ class Translator:
         if self.cache is None and self.session.options.code_cache:
             key = self.session.tool.cache_key()
             if key is not None:
-                # the tool's own code shapes its instrumentation too
-                key += "|" + _source_digest(type(self.session.tool))
+                # the tool's own code shapes its instrumentation too, and so does the
+                # register-update rule
+                from ..backend import precision
+
+                key += "|" + _source_digest(type(self.session.tool)) + "|" + precision.REGISTER_UPDATES
             self.cache = CodeCache(self.session.options.backend, key) if key is not None else False
         obj = self._cache_object(pc) if self.cache else None
         filename = f"<pygrind block {pc:#x}>"

@@ -85,7 +85,6 @@ KNOWN = {
             "with two NaN products the other NaN comes out",
     "dppd": _VEX + "the products are summed as p1+p0, the CPU does p0+p1: with two NaN "
             "products the other NaN comes out",
-    "fault_": "client signal handlers are not run yet (issue 4: signals)",
 }
 
 

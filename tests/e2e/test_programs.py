@@ -72,7 +72,6 @@ def test_mmap(pg, prog, run_dirs):
     assert native.stdout.endswith(b"done\n")
 
 
-@pytest.mark.xfail(reason="client signal handlers are not run yet (issue 4: signals)", strict=True)
 def test_mmap_faults(pg, prog, run_dirs):
     """SIGSEGV for a write to a read-only page, a read of an unmapped page and of a
     PROT_NONE page, each caught by the client's handler (siginfo si_addr and si_code)."""

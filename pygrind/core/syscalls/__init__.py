@@ -10,8 +10,9 @@ resources have handlers of their own, one module per family:
 
     fs      files, directories, descriptors, I/O
     mm      mmap, munmap, mprotect, mremap, brk, madvise
-    proc    identity, exit, limits, arch_prctl, thread-setup calls
-    signal  signal dispositions and masks (recorded)
+    proc    identity, exit, limits, arch_prctl, thread-setup calls, futex
+    clone   new threads and processes: clone, fork, vfork, execve
+    signal  dispositions, masks, the alternate stack, waiting for and sending signals
     time    clocks and sleeping
     misc    terminals (ioctl), polling, random, sysinfo
 
@@ -47,6 +48,13 @@ def host_syscall(nr: int, *args: int) -> int:
         if e:
             return -e
     return r
+
+
+def host_blocking(session: Session, nr: int, *args: int) -> int:
+    """A host system call that may block: the big lock is let go meanwhile, so the
+    client's other threads run (one of them may be what unblocks it)."""
+    with session.blocking():
+        return host_syscall(nr, *args)
 
 
 @dataclass(frozen=True)
@@ -162,7 +170,7 @@ def passthrough(session: Session, spec: Spec, args: tuple[int, ...]) -> int:
         hargs = translate_args(session, spec, args)
     except Fault:
         return -errno.EFAULT
-    r = host_syscall(spec.nr, *hargs)
+    r = host_blocking(session, spec.nr, *hargs) if spec.blocking else host_syscall(spec.nr, *hargs)
     if r >= 0 and session.aspace.code_pages:
         # The kernel may have written into pages that hold translated code.
         for i, a in enumerate(spec.args):
@@ -206,4 +214,4 @@ def enosys(*names: str) -> None:
 
 
 # Register the families (import for their side effect of filling SPECS).
-from . import fs, misc, mm, proc, signal, time  # noqa: E402,F401
+from . import clone, fs, misc, mm, proc, signal, time  # noqa: E402,F401

@@ -9,7 +9,7 @@ import os
 import struct
 from typing import TYPE_CHECKING
 
-from . import CSTR, FD, IN, INOUT, OUT, PTR, Arg, Fault, host_syscall, syscall
+from . import CSTR, FD, IN, INOUT, OUT, PTR, Arg, Fault, host_blocking, host_syscall, syscall
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -60,7 +60,7 @@ syscall("truncate", CSTR("path"), "length")
 syscall("ftruncate", FD(), "length")
 syscall("fsync", FD())
 syscall("fdatasync", FD())
-syscall("flock", FD(), "operation")
+syscall("flock", FD(), "operation", blocking=True)
 syscall("fadvise64", FD(), "offset", "len", "advice")
 syscall("fallocate", FD(), "mode", "offset", "len")
 syscall("utimensat", FD("dirfd"), Arg("path", "cstr"), IN("times", 32), "flags")
@@ -247,7 +247,7 @@ def _vector_io(s: Session, nr: int, a: tuple[int, ...], into_client: bool) -> in
     except OSError as e:
         return -e.errno
     cbuf = ctypes.create_string_buffer(raw, len(raw) or 1)
-    r = host_syscall(nr, a[0], ctypes.addressof(cbuf), a[2], *a[3:5])
+    r = host_blocking(s, nr, a[0], ctypes.addressof(cbuf), a[2], *a[3:5])
     if r > 0 and into_client and s.aspace.code_pages:
         for base, length in spans:
             s.aspace.code_written(base, length)
@@ -285,6 +285,8 @@ def sys_fcntl(s: Session, a: tuple[int, ...]) -> int:
     if cmd in (F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW):
         if not s.aspace.check(arg, 32, 8):
             return -errno.EFAULT
+        if cmd in (F_SETLKW, F_OFD_SETLKW):
+            return host_blocking(s, 72, fd, cmd, s.aspace.host(arg))
         return host_syscall(72, fd, cmd, s.aspace.host(arg))
     if cmd in (F_GETOWN_EX, F_SETOWN_EX):
         if not s.aspace.check(arg, 8, 8 if cmd == F_GETOWN_EX else 1):

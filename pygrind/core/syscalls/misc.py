@@ -7,7 +7,7 @@ import errno
 import struct
 from typing import TYPE_CHECKING
 
-from . import FD, IN, INOUT, OUT, PTR, Fault, host_syscall, syscall
+from . import FD, IN, INOUT, OUT, PTR, Fault, host_blocking, host_syscall, syscall
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -79,7 +79,7 @@ def sys_pselect6(s: Session, a: tuple[int, ...]) -> int:
             raise Fault
         keep = ctypes.create_string_buffer(struct.pack("<QQ", s.aspace.host(ss) if ss else 0, ln))
         h[5] = ctypes.addressof(keep)
-    return host_syscall(270, *h[:6])
+    return host_blocking(s, 270, *h[:6])
 
 
 # sockets
@@ -115,12 +115,12 @@ def _with_addrlen(s: Session, nr: int, a: tuple[int, ...], addr_i: int, len_i: i
 
 @syscall("accept", FD("sockfd"), PTR("addr"), PTR("addrlen"), blocking=True)
 def sys_accept(s: Session, a: tuple[int, ...]) -> int:
-    return host_syscall(43, *_with_addrlen(s, 43, a, 1, 2)[:3])
+    return host_blocking(s, 43, *_with_addrlen(s, 43, a, 1, 2)[:3])
 
 
 @syscall("accept4", FD("sockfd"), PTR("addr"), PTR("addrlen"), "flags", blocking=True)
 def sys_accept4(s: Session, a: tuple[int, ...]) -> int:
-    return host_syscall(288, *_with_addrlen(s, 288, a, 1, 2)[:4])
+    return host_blocking(s, 288, *_with_addrlen(s, 288, a, 1, 2)[:4])
 
 
 @syscall("getsockname", FD("sockfd"), PTR("addr"), PTR("addrlen"))
@@ -145,4 +145,4 @@ def sys_recvfrom(s: Session, a: tuple[int, ...]) -> int:
         raise Fault
     h = _with_addrlen(s, 45, a, 4, 5)
     h[1] = s.aspace.host(a[1]) if a[1] else 0
-    return host_syscall(45, *h[:6])
+    return host_blocking(s, 45, *h[:6])

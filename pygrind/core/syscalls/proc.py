@@ -5,9 +5,9 @@ from __future__ import annotations
 import errno
 from typing import TYPE_CHECKING
 
-from ..errors import ClientExit
+from ..errors import ClientExit, ThreadExit
 from ..state import FS_CONST, GS_CONST
-from . import CSTR, IN, OUT, PTR, enosys, host_syscall, syscall
+from . import CSTR, IN, OUT, PTR, enosys, host_blocking, host_syscall, syscall
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -46,8 +46,6 @@ syscall("sched_get_priority_min", "policy")
 syscall("capget", IN("hdrp", 8), OUT("datap", 24))
 syscall("prctl", "option", "a2", "a3", "a4", "a5")
 syscall("chroot", CSTR("path"))
-syscall("wait4", "pid", OUT("wstatus", 4), "options", OUT("rusage", 144), blocking=True)
-syscall("kill", "pid", "sig")
 syscall("getrandom", OUT("buf", "count"), "count", "flags")
 # Not needed by glibc, which falls back when told ENOSYS.
 enosys("rseq", "clone3", "io_uring_setup", "pkey_alloc")
@@ -63,8 +61,10 @@ def sys_exit_group(s: Session, a: tuple[int, ...]) -> int:
 
 @syscall("exit", "status")
 def sys_exit(s: Session, a: tuple[int, ...]) -> int:
-    # One client thread for now (threads are issue 4): exit ends the process.
-    raise ClientExit(a[0] & 0xFF)
+    # The last thread's exit ends the process, with its status.
+    if len(s.threads) <= 1:
+        raise ClientExit(a[0] & 0xFF)
+    raise ThreadExit(a[0] & 0xFF)
 
 
 @syscall("arch_prctl", "code", PTR("addr"))
@@ -103,68 +103,37 @@ def sys_gettid(s: Session, a: tuple[int, ...]) -> int:
     return s.thread.tid
 
 
-@syscall("tgkill", "tgid", "tid", "sig")
-def sys_tgkill(s: Session, a: tuple[int, ...]) -> int:
-    return s.send_signal_to_self(a[2]) if a[1] == s.thread.tid else host_syscall(234, *a[:3])
+FUTEX_WAIT, FUTEX_WAKE, FUTEX_REQUEUE, FUTEX_CMP_REQUEUE, FUTEX_WAKE_OP = 0, 1, 3, 4, 5
+FUTEX_LOCK_PI, FUTEX_WAIT_BITSET, FUTEX_WAIT_REQUEUE_PI, FUTEX_CMP_REQUEUE_PI = 6, 9, 11, 12
+FUTEX_LOCK_PI2 = 13
+_FUTEX_TIMEOUT_IS_POINTER = {FUTEX_WAIT, FUTEX_LOCK_PI, FUTEX_WAIT_BITSET, FUTEX_WAIT_REQUEUE_PI,
+                             FUTEX_LOCK_PI2}
+_FUTEX_HAS_UADDR2 = {FUTEX_REQUEUE, FUTEX_CMP_REQUEUE, FUTEX_WAKE_OP, FUTEX_WAIT_REQUEUE_PI,
+                     FUTEX_CMP_REQUEUE_PI}
+_FUTEX_BLOCKS = {FUTEX_WAIT, FUTEX_LOCK_PI, FUTEX_WAIT_BITSET, FUTEX_WAIT_REQUEUE_PI, FUTEX_LOCK_PI2}
 
 
-@syscall("tkill", "tid", "sig")
-def sys_tkill(s: Session, a: tuple[int, ...]) -> int:
-    return s.send_signal_to_self(a[1]) if a[0] == s.thread.tid else host_syscall(200, *a[:2])
-
-
-@syscall("futex", PTR("uaddr"), "op", "val", PTR("timeout"), PTR("uaddr2"), "val3")
+@syscall("futex", PTR("uaddr"), "op", "val", "timeout", PTR("uaddr2"), "val3", blocking=True)
 def sys_futex(s: Session, a: tuple[int, ...]) -> int:
-    # With one client thread nobody else can wake a waiter: WAIT returns at once
-    # (EAGAIN when the value differs), WAKE wakes nobody. Issue 4 brings real futexes.
-    op = a[1] & 0x7F
-    FUTEX_WAIT, FUTEX_WAKE, FUTEX_WAIT_BITSET, FUTEX_WAKE_BITSET = 0, 1, 9, 10  # noqa: N806
-    if op in (FUTEX_WAIT, FUTEX_WAIT_BITSET):
-        cur = int.from_bytes(s.aspace.read(a[0], 4), "little")
-        return -errno.EAGAIN if cur != a[2] & 0xFFFFFFFF else -errno.ETIMEDOUT
-    if op in (FUTEX_WAKE, FUTEX_WAKE_BITSET):
-        return 0
-    return -errno.ENOSYS
-
-
-def _string_array(s: Session, addr: int) -> list[bytes]:
-    out: list[bytes] = []
-    while addr:
-        p = int.from_bytes(s.aspace.read(addr, 8), "little")
-        if not p:
-            break
-        out.append(s.aspace.read_cstr(p, 1 << 17))
-        addr += 8
-        if len(out) > 1 << 16:
-            raise OSError(errno.E2BIG, "too many arguments")
-    return out
-
-
-@syscall("execve", CSTR("path"), PTR("argv"), PTR("envp"))
-def sys_execve(s: Session, a: tuple[int, ...]) -> int:
-    # Children are not traced yet (--trace-children=yes comes with issue 4): the new
-    # program replaces pygrind and runs natively, as under Valgrind's default.
-    import ctypes
-    import os
-
-    from .. import signals
-
-    try:
-        path = s.aspace.read_cstr(a[0], 4096)
-        argv = _string_array(s, a[1])
-        envp = _string_array(s, a[2])
-    except MemoryError:
-        return -errno.EFAULT
-    except OSError as e:
-        return -e.errno
-    if not os.path.exists(path):
-        return -errno.ENOENT
-    cargv = (ctypes.c_char_p * (len(argv) + 1))(*argv, None)
-    cenvp = (ctypes.c_char_p * (len(envp) + 1))(*envp, None)
-    s.before_exec()
-    signals.prepare_exec(s)
-    r = host_syscall(59, ctypes.cast(ctypes.c_char_p(path), ctypes.c_void_p).value or 0,
-                     ctypes.addressof(cargv), ctypes.addressof(cenvp))
-    # Still here: the exec failed; take pygrind's signal handling back.
-    signals.install(s)
-    return r
+    """The host kernel does the futex on the client word's host address: every client
+    thread is a host thread of this process, and a shared futex (pthread_join's, or
+    one in memory shared with another process) keys on the same page as natively."""
+    uaddr, op, val, timeout, uaddr2, val3 = a
+    cmd = op & 0x7F
+    mem = s.aspace
+    if uaddr & 3 or not mem.check(uaddr, 4, 1):
+        return -errno.EFAULT if not uaddr & 3 else -errno.EINVAL
+    h_timeout = timeout
+    if cmd in _FUTEX_TIMEOUT_IS_POINTER and timeout:
+        if not mem.check(timeout, 16, 1):
+            return -errno.EFAULT
+        h_timeout = mem.host(timeout)
+    h_uaddr2 = uaddr2
+    if cmd in _FUTEX_HAS_UADDR2:
+        if not mem.check(uaddr2, 4, 1):
+            return -errno.EFAULT
+        h_uaddr2 = mem.host(uaddr2)
+    args = (mem.host(uaddr), op, val, h_timeout, h_uaddr2, val3)
+    if cmd in _FUTEX_BLOCKS:
+        return host_blocking(s, 202, *args)
+    return host_syscall(202, *args)
