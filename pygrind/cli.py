@@ -30,6 +30,8 @@ USAGE = """usage: pygrind [options] prog-and-args
                               ref (the reference backend: everything in Python) [jit]
     --jit-threshold=<n>       with the JIT, compile a block natively once it has
                               run <n> times [50]
+    --time-slice=<n>          blocks a client thread runs before another runnable
+                              thread gets its turn [100000]
     --code-cache=yes|no       keep compiled blocks across runs in
                               ~/.cache/pygrind ($XDG_CACHE_HOME) [yes]
     --trace-children=no|yes   run programs started by execve under pygrind too
@@ -61,6 +63,16 @@ def _bool(opt: str, v: str) -> bool:
     if v in ("yes", "no"):
         return v == "yes"
     raise UserError(f"Bad option: {opt}={v} (expected yes or no)")
+
+
+def _int_at_least(opt: str, v: str, least: int) -> int:
+    try:
+        n = int(v)
+    except ValueError:
+        n = least - 1
+    if n < least:
+        raise UserError(f"Bad option: {opt} (expected a number, at least {least})")
+    return n
 
 
 def parse_args(argv: list[str]):
@@ -96,12 +108,9 @@ def parse_args(argv: list[str]):
                 raise UserError(f"Bad option: --backend={val} (choose ref or jit)")
             opts.backend = val
         elif name == "--jit-threshold" and eq:
-            try:
-                opts.jit_hot = int(val)
-                if opts.jit_hot < 1:
-                    raise ValueError
-            except ValueError:
-                raise UserError(f"Bad option: {a} (expected a positive number)") from None
+            opts.jit_hot = _int_at_least(a, val, 1)
+        elif name == "--time-slice" and eq:
+            opts.time_slice = _int_at_least(a, val, 2)
         elif name == "--code-cache" and eq:
             opts.code_cache = _bool(name, val)
         elif name == "--vex-iropt-register-updates" and eq:

@@ -74,6 +74,8 @@ class Options:
     backend: str = "jit"
     code_cache: bool = True
     jit_hot: int = 50
+    #: blocks a thread runs before another waiting thread gets the CPU
+    time_slice: int = TIME_SLICE
     trace_children: bool = False
     argv0: str | None = None
     child_silent_after_fork: bool = False
@@ -279,7 +281,7 @@ class Session:
         translate = self.translator.translate
         signalled = self.host_signals.word
         pc = st.get(RIP)
-        left = TIME_SLICE
+        left = slice_blocks = self.options.time_slice
         while True:
             try:
                 while True:
@@ -292,7 +294,7 @@ class Session:
                     left -= 1
                     if left <= 0 or signalled[0]:
                         pc = self._boundary(th, pc)
-                        left = TIME_SLICE
+                        left = slice_blocks
             except (ClientExit, ClientKilled, ThreadExit):
                 raise
             except Exception as e:
@@ -322,7 +324,7 @@ class Session:
         hot_at = self.options.jit_hot
         signalled = self.host_signals.word
         pc = st.get(RIP)
-        left = TIME_SLICE
+        left = slice_blocks = self.options.time_slice
         while True:
             try:
                 while True:
@@ -341,7 +343,7 @@ class Session:
                             jit.engine.link(pc, native[pc])  # its slot was taken by another
                         if left <= 1 or signalled[0]:
                             pc = self._boundary(th, pc)
-                            left = TIME_SLICE
+                            left = slice_blocks
                         continue
                     fn = fns.get(pc)
                     if fn is None:
@@ -366,7 +368,7 @@ class Session:
                     left -= 1
                     if left <= 1 or signalled[0]:
                         pc = self._boundary(th, pc)
-                        left = TIME_SLICE
+                        left = slice_blocks
             except (ClientExit, ClientKilled, ThreadExit):
                 raise
             except Exception as e:

@@ -50,7 +50,8 @@ def check_mode(pg, exe, mode, status):
 
 # ------------------------------------------------------------------ threads
 
-THREAD_MODES = ["counter", "condvar", "tls", "once", "detached", "join_retval"]
+THREAD_MODES = ["counter", "condvar", "tls", "once", "detached", "join_retval", "pthread_kill",
+                "sigwait"]
 
 
 @pytest.mark.parametrize("mode", THREAD_MODES)
@@ -106,6 +107,13 @@ def test_signals(pg, prog, mode, status):
 @pytest.mark.parametrize("mode", ["segv", "ucontext"])
 def test_signals_static(pg, prog, mode):
     check_mode(pg, prog("signals.c", link="static"), mode, 0)
+
+
+@pytest.mark.parametrize("mode", ["poll", "epoll", "signalfd", "timerfd", "thread"])
+def test_event_descriptors(pg, prog, mode):
+    """poll/select on a pipe, epoll over an eventfd and a pipe, signalfd, timerfd, and a
+    thread waking a poll() through an eventfd."""
+    check_mode(pg, prog("eventfds.c", cflags=PTHREAD), mode, 0)
 
 
 # ------------------------------------------------------------------ processes
@@ -257,3 +265,86 @@ def test_make_silent_failure(pg, tmp_path):
     mk.write_text("all:\n\t@echo before\n\t@exit 3\n\t@echo never\n")
     native, _ = same(pg, [tool("make"), "-s", "-f", mk], cwd=tmp_path)
     assert native.returncode == 2
+
+
+# ------------------------------------------------------------------ pygrind's own options
+
+def test_trace_children(pg):
+    """--trace-children=yes: programs started by execve run under pygrind too (each
+    with its own banner and pid), and the output is still the native one."""
+    sh, cat = tool("sh"), tool("cat")
+    argv = [sh, "-c", f"echo hi | {cat}; {cat} /nonexistent-file; echo status $?"]
+    native = pg.run(argv)
+    under = pg.run_pygrind(argv, quiet=False, opts=("--trace-children=yes",), timeout=TIMEOUT)
+    pg.assert_same(native, under, what="sh -c ... --trace-children=yes")
+    err = under.stderr.decode(errors="replace")
+    commands = [ln.split("Command: ", 1)[1] for ln in err.splitlines() if "Command: " in ln]
+    assert len(commands) == 3, err  # sh, then each cat
+    assert sum(c.startswith(os.path.realpath(cat)) or c.startswith(cat) for c in commands) == 2, err
+    pids = {ln.split("==")[1] for ln in err.splitlines() if ln.startswith("==")}
+    assert len(pids) >= 3, err
+
+
+def test_trace_children_exec_fails(pg, prog):
+    """A failing execve returns its errno to the client even when children are traced
+    (pygrind checks before replacing itself)."""
+    check(pg, prog("forks.c"), ["exec_fail"], opts=("--trace-children=yes",))
+
+
+def test_log_file_per_process(pg, prog, tmp_path):
+    """--log-file with %p: a forked child writes its own log, named with its own pid."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    exe = prog("forks.c")
+    native = pg.run([exe, "fork_wait"])
+    under = pg.run_pygrind([exe, "fork_wait"], quiet=False,
+                           opts=(f"--log-file={logs}/pg.%p",), timeout=TIMEOUT)
+    pg.assert_same(native, under, what="forks fork_wait --log-file=%p")
+    files = sorted(logs.iterdir())
+    assert len(files) == 2, files
+    for f in files:
+        pid = f.name.split(".")[-1]
+        lines = f.read_text().splitlines()
+        assert lines and all(ln.startswith(f"=={pid}==") for ln in lines), (f, lines)
+
+
+def test_child_silent_after_fork(pg, prog, tmp_path):
+    exe = prog("forks.c")
+    log = tmp_path / "pg.log"
+    under = pg.run_pygrind([exe, "fork_wait"], quiet=False,
+                           opts=(f"--log-file={log}", "--child-silent-after-fork=yes"),
+                           timeout=TIMEOUT)
+    assert under.returncode == 0, under.stderr
+    pids = {ln.split("==")[1] for ln in log.read_text().splitlines() if ln.startswith("==")}
+    assert len(pids) == 1, log.read_text()
+
+
+def test_killed_from_outside(pg, prog, tmp_path):
+    """SIGTERM from another process while the client waits in pause(): the default
+    action ends it with Valgrind's report, and pygrind dies of the same signal."""
+    import signal
+    import subprocess
+    import time
+
+    exe = prog("signals.c")
+    argv = pg.pygrind_argv([exe, "wait_for_term"], quiet=False)
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        # the program prints "waiting" once its handler-free pause() is reached
+        line = proc.stdout.readline()
+        assert line == b"waiting\n", (line, proc.stderr.read())
+        while time.monotonic() < deadline and proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(1)
+            except subprocess.TimeoutExpired:
+                pass
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    err = proc.stderr.read().decode(errors="replace")
+    assert proc.returncode == -signal.SIGTERM, err
+    assert "Process terminating with default action of signal 15 (SIGTERM)" in err, err

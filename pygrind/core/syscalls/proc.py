@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from ..session import Session
 
 for _n in ("getpid", "getppid", "getuid", "geteuid", "getgid", "getegid", "getpgrp", "setsid",
-           "umask", "sched_yield", "getpriority", "setpriority", "personality", "sync"):
+           "umask", "getpriority", "setpriority", "personality", "sync"):
     syscall(_n, *["a0", "a1", "a2"][: {"umask": 1, "getpriority": 2, "setpriority": 3,
                                         "personality": 1}.get(_n, 0)])
 syscall("getpgid", "pid")
@@ -95,6 +95,13 @@ def sys_set_tid_address(s: Session, a: tuple[int, ...]) -> int:
 @syscall("set_robust_list", PTR("head"), "len")
 def sys_set_robust_list(s: Session, a: tuple[int, ...]) -> int:
     s.thread.robust_list = a[0]
+    return 0
+
+
+@syscall("sched_yield")
+def sys_sched_yield(s: Session, a: tuple[int, ...]) -> int:
+    # let the other client threads run now (a spinning thread waits for one of them)
+    s.sched.yield_to_others(s.thread)
     return 0
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import IN, OUT, syscall
+from . import FD, IN, OUT, syscall
 
 syscall("clock_gettime", "clockid", OUT("tp", 16))
 syscall("clock_getres", "clockid", OUT("res", 16))
@@ -13,3 +13,6 @@ syscall("clock_nanosleep", "clockid", "flags", IN("req", 16), OUT("rem", 16), bl
 syscall("alarm", "seconds")
 syscall("getitimer", "which", OUT("curr", 32))
 syscall("setitimer", "which", IN("new", 32), OUT("old", 32))
+syscall("timerfd_create", "clockid", "flags")
+syscall("timerfd_settime", FD(), "flags", IN("new", 32), OUT("old", 32))
+syscall("timerfd_gettime", FD(), OUT("curr", 32))

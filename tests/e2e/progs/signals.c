@@ -579,6 +579,18 @@ static int mode_abort_handler(void)
     abort();
 }
 
+/* ------------------------------------------------------------------ wait_for_term */
+
+/* Not compared with a native run: the test sends SIGTERM from outside once "waiting"
+ * is out, and the default action must end the process. */
+static int mode_wait_for_term(void)
+{
+    printf("waiting\n");
+    fflush(stdout);
+    for (;;)
+        pause();
+}
+
 /* ------------------------------------------------------------------ main */
 
 int main(int argc, char **argv)
@@ -590,6 +602,7 @@ int main(int argc, char **argv)
         {"nodefer", mode_nodefer}, {"resethand", mode_resethand},
         {"sigsuspend", mode_sigsuspend}, {"fpe", mode_fpe}, {"restart", mode_restart},
         {"eintr", mode_eintr}, {"abort", mode_abort}, {"abort_handler", mode_abort_handler},
+        {"wait_for_term", mode_wait_for_term},
     };
     const char *mode = argc > 1 ? argv[1] : "";
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)

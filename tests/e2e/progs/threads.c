@@ -7,14 +7,19 @@
  *   once         pthread_once from 4 threads: the init routine runs once
  *   detached     4 detached threads report completion through a semaphore
  *   join_retval  threads return values that pthread_join hands back
+ *   pthread_kill a signal aimed at one thread runs its handler there, ending its pause()
+ *   sigwait      a process-directed signal blocked everywhere is taken by sigwait in a thread
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define NTHREADS 4
 
@@ -305,11 +310,86 @@ static int mode_join_retval(void)
 
 /* ------------------------------------------------------------------ main */
 
+/* pthread_kill: a signal aimed at one thread runs its handler in that thread, and
+ * interrupts the pause() that thread is blocked in. */
+static volatile sig_atomic_t handled_in_target;
+static pthread_t target_thread;
+static volatile int target_ready;
+
+static void usr1_in_thread(int sig)
+{
+    (void)sig;
+    handled_in_target = pthread_equal(pthread_self(), target_thread) ? 1 : 2;
+}
+
+static void *pauser(void *arg)
+{
+    (void)arg;
+    target_ready = 1;
+    while (!handled_in_target)
+        pause();
+    return NULL;
+}
+
+static int mode_pthread_kill(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = usr1_in_thread;
+    sigaction(SIGUSR1, &sa, NULL);
+    /* only the target may take it, even if the kernel had the choice */
+    sigset_t m;
+    sigemptyset(&m);
+    sigaddset(&m, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &m, NULL);
+    pthread_attr_t at;
+    pthread_attr_init(&at);
+    sigset_t none;
+    sigemptyset(&none);
+    pthread_attr_setsigmask_np(&at, &none);
+    pthread_create(&target_thread, &at, pauser, NULL);
+    while (!target_ready)
+        sched_yield();
+    usleep(20000);  /* most likely in pause() by now; either way it must work */
+    int rc = pthread_kill(target_thread, SIGUSR1);
+    pthread_join(target_thread, NULL);
+    printf("pthread_kill returned %d; handler ran in the target thread: %s\n", rc,
+           handled_in_target == 1 ? "yes" : "no");
+    return !(rc == 0 && handled_in_target == 1);
+}
+
+/* sigwait: a signal sent to the process while every thread blocks it is taken by the
+ * thread waiting for it in sigwait. */
+static sigset_t waited;
+static int waited_sig;
+
+static void *waiter(void *arg)
+{
+    (void)arg;
+    sigwait(&waited, &waited_sig);
+    return NULL;
+}
+
+static int mode_sigwait(void)
+{
+    sigemptyset(&waited);
+    sigaddset(&waited, SIGUSR2);
+    pthread_sigmask(SIG_BLOCK, &waited, NULL);  /* inherited by the thread */
+    pthread_t t;
+    pthread_create(&t, NULL, waiter, NULL);
+    usleep(20000);
+    kill(getpid(), SIGUSR2);
+    pthread_join(t, NULL);
+    printf("sigwait in a thread got signal %d (SIGUSR2 is %d)\n", waited_sig, SIGUSR2);
+    return waited_sig != SIGUSR2;
+}
+
 int main(int argc, char **argv)
 {
     static const struct { const char *name; int (*fn)(void); } modes[] = {
         {"counter", mode_counter}, {"condvar", mode_condvar}, {"tls", mode_tls},
         {"once", mode_once}, {"detached", mode_detached}, {"join_retval", mode_join_retval},
+        {"pthread_kill", mode_pthread_kill}, {"sigwait", mode_sigwait},
     };
     const char *mode = argc > 1 ? argv[1] : "";
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
