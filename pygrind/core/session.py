@@ -574,6 +574,7 @@ class Session:
                         self.out.msg("jit: ops run by the reference from native code: " + ", ".join(
                             f"{op_names()[i][4:]} x{n}" for i, n in slow))
                 self.out.msg(f"syscalls: {self.syscall_count}")
+                self.out.msg(f"scheduler: {self.sched.switches} thread switches")
         return status
 
     def _die_of(self, signo: int) -> None:
