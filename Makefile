@@ -17,6 +17,9 @@ $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q --upgrade pip
 	$(VENV)/bin/python -m pip install -q -e '.[test]'
+	# byte-compile pygrind now: a shell with PYTHONDONTWRITEBYTECODE would otherwise
+	# make every start-up compile it from source
+	$(VENV)/bin/python -m compileall -q pygrind
 	touch $(STAMP)
 
 demo: venv
