@@ -30,6 +30,8 @@ USAGE = """usage: pygrind [options] prog-and-args
                               ref (the reference backend: everything in Python) [jit]
     --jit-threshold=<n>       with the JIT, compile a block natively once it has
                               run <n> times [50]
+    --jit-optimize=yes|no     compile hot code again with LLVM's optimisations, on
+                              a thread of its own [yes]
     --time-slice=<n>          blocks a client thread runs before another runnable
                               thread gets its turn [100000]
     --code-cache=yes|no       keep compiled blocks across runs in
@@ -109,6 +111,8 @@ def parse_args(argv: list[str]):
             opts.backend = val
         elif name == "--jit-threshold" and eq:
             opts.jit_hot = _int_at_least(a, val, 1)
+        elif name == "--jit-optimize" and eq:
+            opts.jit_optimize = _bool(name, val)
         elif name == "--time-slice" and eq:
             opts.time_slice = _int_at_least(a, val, 2)
         elif name == "--code-cache" and eq:

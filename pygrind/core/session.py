@@ -74,6 +74,7 @@ class Options:
     backend: str = "jit"
     code_cache: bool = True
     jit_hot: int = 50
+    jit_optimize: bool = True
     #: blocks a thread runs before another waiting thread gets the CPU
     time_slice: int = TIME_SLICE
     trace_children: bool = False
@@ -323,6 +324,7 @@ class Session:
         queue: list[int] = []
         hot_at = self.options.jit_hot
         signalled = self.host_signals.word
+        optimized = tr.optimizer.done if tr.optimizer is not None else []
         pc = st.get(RIP)
         left = slice_blocks = self.options.time_slice
         while True:
@@ -334,6 +336,9 @@ class Session:
                         pc = dispatch(SA, ctx_addr, pc)
                         left = ctx.budget
                         kind = ctx.exit_kind
+                        if optimized:
+                            tr.take_optimized()
+                            optimized = tr.optimizer.done
                         if kind == E.EXIT_JUMPKIND:
                             pc = self._special(pc, ctx.jk)
                         elif kind == E.EXIT_FAULT:
@@ -566,7 +571,7 @@ class Session:
                 if t.jit is not None:
                     self.out.msg(f"jit: {t.jit_blocks} blocks compiled, {t.jit_loaded} loaded from "
                                  f"the cache, {t.jit.engine.modules} modules, {t.jit_seconds:.2f} s; "
-                                 f"{t.jit_fallbacks} not compilable")
+                                 f"{t.jit_fallbacks} not compilable; {t.jit_optimized} optimised")
                     from ..backend.llvm.oplower import op_names
 
                     slow = t.jit.fallback_counts.most_common(5)

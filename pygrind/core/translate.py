@@ -74,6 +74,13 @@ class Translator:
             from ..backend.llvm.runtime import JitRuntime
 
             self.jit = JitRuntime(aspace, session.counters.address)
+        #: the JIT's optimising tier (None: --jit-optimize=no or no JIT)
+        self.optimizer = None
+        if self.jit is not None and session.options.jit_optimize:
+            from ..backend.llvm.optimizer import Optimizer
+
+            self.optimizer = Optimizer()
+        self.jit_optimized = 0
         self.jit_blocks = 0
         self.jit_loaded = 0
         self._native_funcs: dict[str, int] = {}
@@ -168,6 +175,9 @@ class Translator:
                     for a, n in saved[0].items():
                         self._native_funcs[n] = addrs[a]
                     code = self._native_funcs.get(name)
+                    if len(saved) > 3 and saved[3] and self.optimizer is not None:
+                        # a first version an earlier run had no time to optimise
+                        self._optimise(module, saved[0], saved[1], saved[3])
         if code is None:
             return False
         self._link_native({pc: code})
@@ -206,6 +216,11 @@ class Translator:
                 self.cache.put_native(key, saved)
                 self.cache.add_native_index({self._block_key(a): (key, n)
                                              for a, n in saved[0].items()})
+            if self.optimizer is not None:
+                names, helpers, text = self.jit.last_text
+                for a, n in names.items():
+                    self._native_funcs[n] = addrs[a]
+                self._optimise(key if saved is not None else None, names, helpers, text)
         except Unsupported:
             addrs = {}
             for a, irsb in batch:
@@ -216,6 +231,36 @@ class Translator:
         self._link_native(addrs)
         self.jit_blocks += len(addrs)
         self.jit_seconds += time.perf_counter() - t0
+
+    def _optimise(self, key: str | None, names: dict[int, str], helpers: list, text: str) -> None:
+        from ..backend.llvm.optimizer import optimised_job
+
+        self.optimizer.submit(optimised_job(key, names, helpers, text))
+
+    def take_optimized(self) -> None:
+        """Link the optimiser's finished modules in place of the first versions (for the
+        blocks that still have them: a block invalidated meanwhile keeps whatever it has
+        now) and save them in the code cache for later runs."""
+        for job, obj in self.optimizer.take():
+            if obj is None:
+                continue
+            saved = (job.names, job.helpers, obj)
+            addrs = self.jit.load(saved)
+            if addrs is None:
+                continue
+            relink, index = {}, {}
+            for a, n in job.names.items():
+                self._native_funcs[n] = addrs[a]
+                first = self._native_funcs.get(job.first[a])
+                if first is not None and self.native.get(a) == first:
+                    relink[a] = addrs[a]
+                    if a in self.table:
+                        index[self._block_key(a)] = (job.key + "o", n) if job.key else None
+            self._link_native(relink)
+            self.jit_optimized += len(relink)
+            if job.key and self.cache:
+                self.cache.put_native(job.key + "o", saved)
+                self.cache.add_native_index({k: v for k, v in index.items() if v is not None})
 
     def _link_native(self, addrs: dict[int, int]) -> None:
         for a, code in addrs.items():

@@ -16,7 +16,8 @@ pyvex = pytest.importorskip("pyvex")
 from jit_shared import DATA, DATA_SIZE, shared_runtime  # noqa: E402
 
 from pygrind.backend.llvm import irgen  # noqa: E402
-from pygrind.backend.llvm.engine import EXIT_FAULT, EXIT_JUMPKIND  # noqa: E402
+from pygrind.backend.llvm.engine import EXIT_FAULT, EXIT_JUMPKIND, optimized_object  # noqa: E402
+from pygrind.backend.llvm.optimizer import optimised_job  # noqa: E402
 from pygrind.backend.llvm.runtime import JitRuntime  # noqa: E402,F401 - the runtime type
 from pygrind.backend.ref import codegen, runtime  # noqa: E402
 from pygrind.core import jumpkinds  # noqa: E402
@@ -84,11 +85,17 @@ def _run_ref(g, irsb, st: GuestState):
         return ("fault", 8, None)
 
 
-def _run_jit(jit: JitRuntime, irsb, st: GuestState, name: str):
+def _run_jit(jit: JitRuntime, irsb, st: GuestState, name: str, optimized: bool = False):
     addrs, _ = jit.compile([(irsb.addr, irsb)])
+    if optimized:
+        # the optimising tier's version of the same module (see optimizer.py)
+        names, helpers, text = jit.last_text
+        job = optimised_job(None, names, helpers, text)
+        addrs = jit.load((job.names, job.helpers, optimized_object(job.text)))
     fn = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p, ctypes.c_void_p)(addrs[irsb.addr])
     ctx = jit.engine.ctx
     ctx.exit_kind = 0
+    ctx.budget = 0  # a block that loops on itself goes round once, as the reference does
     pc = fn(st.addr, ctypes.addressof(ctx))
     if ctx.exit_kind == EXIT_FAULT:
         f, jit.pending_fault = jit.pending_fault, None
@@ -98,8 +105,9 @@ def _run_jit(jit: JitRuntime, irsb, st: GuestState, name: str):
 
 
 @pytest.mark.skipif(not BLOCKS, reason="no system libraries to record blocks from")
+@pytest.mark.parametrize("optimized", [False, True], ids=["first", "optimized"])
 @pytest.mark.parametrize("path,addr,code", BLOCKS, ids=[f"{p.split('/')[-1]}@{a:#x}" for p, a, _ in BLOCKS])
-def test_backends_agree_on_recorded_block(world, path, addr, code):
+def test_backends_agree_on_recorded_block(world, path, addr, code, optimized):
     aspace, jit, g = world
     try:
         irsb = pyvex.lift(code, addr, pyvex.ARCH_AMD64, opt_level=1)
@@ -121,7 +129,7 @@ def test_backends_agree_on_recorded_block(world, path, addr, code):
     st_jit = GuestState()
     st_jit.copy_from(state0)
     try:
-        jit_res = _run_jit(jit, _relift(code, addr), st_jit, f"d_{addr:x}")
+        jit_res = _run_jit(jit, _relift(code, addr), st_jit, f"d_{addr:x}", optimized)
     except irgen.Unsupported as e:
         pytest.skip(f"the JIT does not compile this block: {e}")
     mem_jit = bytes(aspace.mem[DATA:DATA + DATA_SIZE])

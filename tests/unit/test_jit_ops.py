@@ -33,9 +33,11 @@ def _store(g: _OpGen, v: str, bits: int, off: int) -> None:
     g.emit(f"store i{bits} {v}, ptr {p}")
 
 
-@pytest.fixture(scope="module")
-def compiled():
-    """One module with a function per natively rendered op: f(ptr in, ptr out)."""
+@pytest.fixture(scope="module", params=["first", "optimized"])
+def compiled(request):
+    """One module with a function per natively rendered op: f(ptr in, ptr out); compiled
+    as the first tier does, and as the optimising tier does (whose LLVM passes would
+    expose a rendering that relies on undefined behaviour)."""
     # one engine per process (see jit_shared); its callbacks are the real ones
     eng = shared_runtime()[1].engine
     funcs, names, all_decls = [], {}, set()
@@ -51,7 +53,7 @@ def compiled():
                 args.append(g.op(f"load i{b}, ptr {p}"))
         r = oplower.NATIVE[op](g, args)
         _store(g, r, ops.op_result_bits(op), 0)
-        name = f"t{i}"
+        name = f"t{i}" if request.param == "first" else f"t{i}o"
         names[op] = name
         body = "\n".join(g.body)
         ctx = ctypes.addressof(eng.ctx)
@@ -62,7 +64,12 @@ def compiled():
     from pygrind.backend.llvm.irgen import DECLS
 
     text = DECLS + "\n".join(sorted(all_decls)) + "\n" + "\n".join(funcs)
-    addrs = eng.compile_ir(text, list(names.values()))
+    if request.param == "first":
+        addrs = eng.compile_ir(text, list(names.values()))
+    else:
+        from pygrind.backend.llvm.engine import optimized_object
+
+        addrs = eng.load_object(optimized_object(text), list(names.values()))
     proto = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)
     return {op: proto(addrs[n]) for op, n in names.items()}, eng
 

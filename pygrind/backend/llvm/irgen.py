@@ -443,13 +443,40 @@ class BlockGen:
 
     # -- the whole function ----------------------------------------------------------
 
+    def self_loop(self) -> bool:
+        """A block that ends by jumping back to its own start (a tight loop)."""
+        nxt = self.irsb.next
+        return (self.irsb.jumpkind == "Ijk_Boring" and isinstance(nxt, E.Const)
+                and const_value(nxt.con) == self.irsb.addr)
+
+    def loop_back(self) -> None:
+        """End of a self-loop: go round again inside the function while the dispatch
+        budget allows (it is what ends a time slice, and what pygrind's signal handler
+        sets to 1, hence volatile), so the loop runs without the dispatcher and LLVM can
+        keep guest registers in host registers across iterations."""
+        budp = self.op(f"getelementptr i8, ptr %C, i64 {CTX_OFFSETS['budget']}")
+        b = self.op(f"load volatile i64, ptr {budp}")
+        more = self.op(f"icmp ugt i64 {b}, 2")
+        again, out = self.label("Lagain"), self.label("Lout")
+        self.emit(f"br i1 {more}, label %{again}, label %{out}")
+        self.start_block(again)
+        b1 = self.op(f"sub i64 {b}, 1")
+        self.emit(f"store volatile i64 {b1}, ptr {budp}")
+        self.emit("br label %top")
+        self.start_block(out)
+
     def function(self) -> str:
+        looping = self.self_loop()
+        if looping:
+            self.start_block("top")
         for st in self.irsb.statements:
             self.stmt(st)
         jk = self.irsb.jumpkind
         nxt = self.atom(self.irsb.next)
+        if looping:
+            self.loop_back()
         self.exit_to(nxt, jk)
-        head = [f"define i64 @{self.fname}(ptr %S, ptr %C) {{", "entry:",
+        head = [f"define i64 @{self.fname}(ptr noalias %S, ptr noalias %C) {{", "entry:",
                 f"  %memp = getelementptr i8, ptr %C, i64 {CTX_OFFSETS['mem']}",
                 "  %mem = load ptr, ptr %memp",
                 f"  %ptp = getelementptr i8, ptr %C, i64 {CTX_OFFSETS['pt']}",
@@ -457,6 +484,8 @@ class BlockGen:
                 "  %buf = alloca [128 x i8], align 16",
                 "  %opargs = alloca [256 x i8], align 16",
                 "  %opres = alloca [64 x i8], align 16"]
+        if looping:
+            head.append("  br label %top")
         tail = ["Lfault:", "  ret i64 0", "}"]
         return "\n".join(head + self.body + tail) + "\n"
 

@@ -54,6 +54,8 @@ class JitRuntime:
             self.engine.add_symbol(name, ctypes.cast(cb, ctypes.c_void_p).value, cb)
         self.compiled = 0
         self._tags: set[str] = set()
+        #: (names, helpers, IR text) of the module `compile` made last
+        self.last_text: tuple | None = None
 
     # -- compiling -------------------------------------------------------------------
 
@@ -83,12 +85,14 @@ class JitRuntime:
         module = "\n".join(head) + "\n" + "\n".join(funcs)
         obj = self.engine.compile_object(module)
         addrs = self.engine.load_object(obj, list(names.values()))
-        saved = (names, sorted(helpers), obj) if tag is not None and suffix == tag else None
+        self.last_text = (names, sorted(helpers), module)
+        # saved with its IR text: a later run can optimise it (see optimizer.py)
+        saved = (names, sorted(helpers), obj, module) if tag is not None and suffix == tag else None
         return {pc: addrs[n] for pc, n in names.items()}, saved
 
     def load(self, saved: tuple) -> dict[int, int] | None:
         """Load a module saved by `compile` in an earlier run; None if it cannot be."""
-        names, helpers, obj = saved
+        names, helpers, obj = saved[:3]
         tags = {n.rsplit("_", 1)[1] for n in names.values()}
         if tags & self._tags:
             return None  # its names are taken in this run (it was loaded already)
@@ -125,6 +129,9 @@ class JitRuntime:
                 aspace.mem[addr:end] = ctypes.string_at(buf, size)
                 if aspace.code_pages:
                     aspace.code_written(addr, size)
+                    # a block looping on itself must go back to the dispatcher, which
+                    # sees the translations this store dropped
+                    self.engine.ctx.budget = 1
             else:
                 ctypes.memmove(buf, aspace.host(addr), size)
             return 0
@@ -166,6 +173,7 @@ class JitRuntime:
             return 0
         if write and self.aspace.code_pages:
             self.aspace.code_written(addr, size)
+            self.engine.ctx.budget = 1  # as in _mem_slow
         return self.aspace.host(addr)
 
 

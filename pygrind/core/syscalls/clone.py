@@ -20,6 +20,7 @@ import os
 import struct
 import sys
 import warnings
+from contextlib import nullcontext
 from typing import TYPE_CHECKING
 
 from ..state import FS_CONST, RAX, RSP, GuestState
@@ -101,7 +102,8 @@ def _fork(s: Session, flags: int, stack: int, ptid: int, ctid: int) -> int:
     if vfork:
         back_r, back_w = os.pipe2(os.O_CLOEXEC)
         parent_sp = th.state.get(RSP)
-    with warnings.catch_warnings():
+    opt = s.translator.optimizer
+    with warnings.catch_warnings(), opt.paused() if opt is not None else nullcontext():
         warnings.simplefilter("ignore", DeprecationWarning)  # "multi-threaded fork"
         try:
             pid = os.fork()
