@@ -102,12 +102,22 @@ def bad_program(kind: str, pg, tmp_path: Path) -> tuple[list[str], int]:
         return ["--no-such-option=yes", "/bin/true"], 1
     if kind == "unknown-tool":
         return ["--tool=no-such-tool", "/bin/true"], 1
+    if kind in BAD_VALUES:
+        return [BAD_VALUES[kind], "/bin/true"], 1
     raise AssertionError(kind)
+
+
+#: core options given a value they do not take
+BAD_VALUES = {"bad-time-slice": "--time-slice=1", "bad-trace-children": "--trace-children=maybe",
+              "bad-register-updates": "--vex-iropt-register-updates=some",
+              "bad-jit-optimize": "--jit-optimize=later", "bad-jit-threshold": "--jit-threshold=x"}
+_OPTION_KINDS = {"unknown-option", "unknown-tool", *BAD_VALUES}
 
 
 KINDS = ["missing-path", "missing-in-path", "directory", "text-file", "not-executable",
          "elf-32bit", "elf-arm", "elf-aarch64", "elf-truncated", "elf-header-only",
-         "elf-relocatable", "unknown-option", "unknown-tool"]
+         "elf-relocatable", "unknown-option", "unknown-tool", "bad-time-slice",
+         "bad-trace-children", "bad-register-updates", "bad-jit-optimize", "bad-jit-threshold"]
 
 
 @pytest.mark.parametrize("quiet", [True, False], ids=["q", "verbose"])
@@ -116,7 +126,7 @@ def test_bad_input(pg, tmp_path, kind, quiet):
     args, expected = bad_program(kind, pg, tmp_path)
     opts = ["-q"] if quiet else []
     argv = [pg.PYGRIND, *opts, *args]
-    if kind not in ("unknown-option", "unknown-tool"):
+    if kind not in _OPTION_KINDS:
         argv = [pg.PYGRIND, *opts, "--tool=none", *args]
     r = pg.run(argv, timeout=60, cwd=tmp_path, under_pygrind=True)
     err = r.stderr.decode(errors="replace")
