@@ -7,6 +7,7 @@ Used by tests/e2e and tests/cpu through their conftest.py, which hand it to test
 Environment knobs:
   PYGRIND_TEST_TIMEOUT_SCALE  multiply every timeout (e.g. 3 on a slow machine)
   PYGRIND_TEST_BACKEND        run pygrind with --backend=<this> (default: pygrind's own)
+  PYGRIND_TEST_JIT_OPTIMIZE   run pygrind with --jit-optimize=<this> (yes/no)
 """
 
 from __future__ import annotations
@@ -223,6 +224,9 @@ def pygrind_argv(argv, *, tool: str | None = "none", quiet: bool = True, opts=()
             # compile every block natively after its first run, so that the tests run
             # native code and not only the JIT's reference tier
             cmd.append("--jit-threshold=1")
+    optimize = os.environ.get("PYGRIND_TEST_JIT_OPTIMIZE")
+    if optimize:
+        cmd.append(f"--jit-optimize={optimize}")
     return cmd + list(opts) + [str(a) for a in argv]
 
 

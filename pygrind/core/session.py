@@ -267,6 +267,8 @@ class Session:
 
     def _boundary(self, th: Thread, pc: int) -> int:
         """Between blocks, when a signal arrived or the time slice is over."""
+        if self.translator.optimizer is not None:
+            self.translator.poll_hot_modules()
         if self.host_signals.word[0] or th.pending or self.proc_pending:
             pc = signals.deliver(self, th, pc)
         if self.sched.others_waiting():

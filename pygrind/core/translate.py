@@ -81,6 +81,9 @@ class Translator:
 
             self.optimizer = Optimizer()
         self.jit_optimized = 0
+        #: first-version modules not yet hot enough to optimise: (count slot, cache key,
+        #: names, helpers, IR text)
+        self._candidates: list[tuple] = []
         self.jit_blocks = 0
         self.jit_loaded = 0
         self._native_funcs: dict[str, int] = {}
@@ -176,7 +179,7 @@ class Translator:
                         self._native_funcs[n] = addrs[a]
                     code = self._native_funcs.get(name)
                     if len(saved) > 3 and saved[3] and self.optimizer is not None:
-                        # a first version an earlier run had no time to optimise
+                        # a first version not optimised yet: a candidate here too
                         self._optimise(module, saved[0], saved[1], saved[3])
         if code is None:
             return False
@@ -233,9 +236,26 @@ class Translator:
         self.jit_seconds += time.perf_counter() - t0
 
     def _optimise(self, key: str | None, names: dict[int, str], helpers: list, text: str) -> None:
-        from ..backend.llvm.optimizer import optimised_job
+        """A module becomes a candidate for the optimiser (see poll_hot_modules)."""
+        from ..backend.llvm.runtime import module_slot
 
-        self.optimizer.submit(optimised_job(key, names, helpers, text))
+        tag = next(iter(names.values())).rsplit("_", 1)[1]
+        self._candidates.append((module_slot(tag), key, names, helpers, text))
+
+    def poll_hot_modules(self) -> None:
+        """Hand the optimiser the candidate modules whose blocks have run OPTIMIZE_AT
+        times in all (at time-slice ends: cheap, and often enough for what is hot)."""
+        from ..backend.llvm.optimizer import OPTIMIZE_AT, optimised_job
+
+        counts = self.jit.mod_counts
+        waiting = []
+        for cand in self._candidates:
+            slot, key, names, helpers, text = cand
+            if counts[slot] >= OPTIMIZE_AT:
+                self.optimizer.submit(optimised_job(key, names, helpers, text))
+            else:
+                waiting.append(cand)
+        self._candidates = waiting
 
     def take_optimized(self) -> None:
         """Link the optimiser's finished modules in place of the first versions (for the

@@ -37,7 +37,8 @@ class Ctx(ctypes.Structure):
         ("counters", ctypes.c_uint64),  # 48: tool counters (uint64 array)
         ("table", ctypes.c_uint64),  # 56: dispatch table
         ("budget", ctypes.c_uint64),  # 64: blocks left before returning to Python
-        ("spare", ctypes.c_uint64 * 7),
+        ("modcounts", ctypes.c_uint64),  # 72: per-module execution counts (uint64 array)
+        ("spare", ctypes.c_uint64 * 6),
     ]
 
 

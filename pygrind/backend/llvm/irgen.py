@@ -62,8 +62,10 @@ def const_value(con) -> int:
 
 
 class BlockGen:
-    def __init__(self, irsb: pyvex.IRSB, fname: str) -> None:
+    def __init__(self, irsb: pyvex.IRSB, fname: str, count_slot: int | None = None) -> None:
         self.irsb = irsb
+        #: where the block counts its runs (the module's slot; see optimizer.py)
+        self.count_slot = count_slot
         self.tyenv = irsb.tyenv
         self.fname = fname
         self.body: list[str] = []
@@ -465,10 +467,19 @@ class BlockGen:
         self.emit("br label %top")
         self.start_block(out)
 
+    def count_run(self) -> None:
+        mcp = self.op(f"getelementptr i8, ptr %C, i64 {CTX_OFFSETS['modcounts']}")
+        mc = self.op(f"load ptr, ptr {mcp}")
+        p = self.op(f"getelementptr i64, ptr {mc}, i64 {self.count_slot}")
+        c = self.op(f"load i64, ptr {p}")
+        self.emit(f"store i64 {self.op(f'add i64 {c}, 1')}, ptr {p}")
+
     def function(self) -> str:
         looping = self.self_loop()
         if looping:
             self.start_block("top")
+        if self.count_slot is not None:
+            self.count_run()
         for st in self.irsb.statements:
             self.stmt(st)
         jk = self.irsb.jumpkind
@@ -490,10 +501,12 @@ class BlockGen:
         return "\n".join(head + self.body + tail) + "\n"
 
 
-def generate(irsb: pyvex.IRSB, fname: str) -> tuple[str, set[tuple[str, int]], set[str]]:
+def generate(irsb: pyvex.IRSB, fname: str,
+             count_slot: int | None = None) -> tuple[str, set[tuple[str, int]], set[str]]:
     """LLVM IR text of one block's function, the libVEX helpers it calls (name, arity)
-    and the intrinsic declarations it needs."""
+    and the intrinsic declarations it needs. With `count_slot`, the block adds one to
+    that slot of the module execution counts each time it runs."""
     iropt.lower_helper_calls(irsb)
     iropt.remove_dead_puts(irsb)
-    g = BlockGen(irsb, fname)
+    g = BlockGen(irsb, fname, count_slot)
     return g.function(), g.helpers, g.decls

@@ -21,6 +21,11 @@ from dataclasses import dataclass
 
 from .engine import optimized_object
 
+#: Block runs (summed over a module) before a module is optimised: about a millisecond
+#: of native running. Optimising costs about 3 ms a block of background CPU, so what
+#: runs less than this is left as it is (with --jit-threshold=1 that is most modules).
+OPTIMIZE_AT = 200_000
+
 
 @dataclass
 class Job:

@@ -10,6 +10,7 @@ dispatcher then stops and the core raises the fault where Python can.
 from __future__ import annotations
 
 import ctypes
+import zlib
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -52,6 +53,11 @@ class JitRuntime:
         for name, cb in zip(("pg_mem_slow", "pg_op_fallback", "pg_hostaddr"), self._cbs,
                             strict=True):
             self.engine.add_symbol(name, ctypes.cast(cb, ctypes.c_void_p).value, cb)
+        #: each module's blocks count their runs in one slot (by a hash of the module's
+        #: name, so that a saved module counts in the same slot in every run); the core
+        #: hands a module to the optimiser once it is hot enough (see optimizer.py)
+        self.mod_counts = (ctypes.c_uint64 * MOD_SLOTS)()
+        ctx.modcounts = ctypes.addressof(self.mod_counts)
         self.compiled = 0
         self._tags: set[str] = set()
         #: (names, helpers, IR text) of the module `compile` made last
@@ -71,9 +77,10 @@ class JitRuntime:
         suffix = tag if tag is not None and tag not in self._tags else f"s{self.compiled}"
         self._tags.add(suffix)
         self.compiled += 1
+        slot = module_slot(suffix)
         for pc, irsb in blocks:
             name = f"b_{pc:x}_{suffix}"
-            text, h, d = irgen.generate(irsb, name)
+            text, h, d = irgen.generate(irsb, name, slot)
             funcs.append(text)
             helpers |= h
             decls |= d
@@ -175,6 +182,14 @@ class JitRuntime:
             self.aspace.code_written(addr, size)
             self.engine.ctx.budget = 1  # as in _mem_slow
         return self.aspace.host(addr)
+
+
+MOD_SLOTS = 4096
+
+
+def module_slot(tag: str) -> int:
+    """The execution-count slot of the module tagged `tag` (stable across runs)."""
+    return zlib.crc32(tag.encode()) % MOD_SLOTS
 
 
 def _buffer_address(buf) -> int:
