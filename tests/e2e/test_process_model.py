@@ -61,6 +61,15 @@ def test_threads(pg, prog, mode):
     check_mode(pg, prog("threads.c", cflags=PTHREAD), mode, 0)
 
 
+@pytest.mark.parametrize("mode", ["counter", "condvar", "pthread_kill"])
+def test_threads_short_time_slice(pg, prog, mode):
+    """The scheduler switching threads every 50 blocks: same results (a stress test of
+    the hand-over at block boundaries, in native code and in Python)."""
+    exe = prog("threads.c", cflags=PTHREAD)
+    native, _ = check(pg, exe, [mode], opts=("--time-slice=50",))
+    assert native.returncode == 0
+
+
 @pytest.mark.parametrize("mode", ["counter", "tls"])
 def test_threads_static(pg, prog, mode):
     """The same in a static program: its own copy of libpthread, TLS set up by the
