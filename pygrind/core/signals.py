@@ -106,12 +106,58 @@ class _SigAction(ctypes.Structure):
                 ("flags", ctypes.c_int), ("restorer", ctypes.c_void_p)]
 
 
-def _handler_code(slots: int, word: int, budget: int) -> bytes:
-    """x86-64 code of the host handler, `void h(int sig, siginfo_t *info, void *uc)`:
-    copy *info to slots[sig - 1], set bit sig - 1 of *word atomically, then *budget = 1
-    (the JIT's dispatcher counts it down to 0 and returns at the next block)."""
+_STUB_AT = 256  # offset of the syscall stub in the code page
+# offsets within the stub (see _stub_code)
+_STUB_WINDOW, _STUB_SYSCALL, _STUB_EINTR = 0x21, 0x27, 0x2A
+
+
+def _stub_code(word: int) -> bytes:
+    """x86-64 code of `long stub(long nr, long a1, ..., long a6)`: a system call that
+    fails with EINTR, without being made, if a signal was recorded before it started.
+    Checking the record and then making the call leaves a window in which a signal
+    would be recorded but the call would still block; the handler closes it by moving
+    an interrupted stub whose pc is in [check, syscall] to the EINTR exit."""
     q = struct.Struct("<Q").pack
+    code = b"".join([
+        b"\x48\x89\xf8",                  # mov rax, rdi          (the number)
+        b"\x48\x89\xf7",                  # mov rdi, rsi
+        b"\x48\x89\xd6",                  # mov rsi, rdx
+        b"\x48\x89\xca",                  # mov rdx, rcx
+        b"\x4d\x89\xc2",                  # mov r10, r8
+        b"\x4d\x89\xc8",                  # mov r8, r9
+        b"\x4c\x8b\x4c\x24\x08",          # mov r9, [rsp+8]
+        b"\x49\xbb" + q(word),             # movabs r11, word
+        b"\x49\x83\x3b\x00",              # window: cmp qword [r11], 0
+        b"\x75\x03",                      # jne eintr
+        b"\x0f\x05",                      # syscall
+        b"\xc3",                          # ret
+        b"\x48\xc7\xc0\xfc\xff\xff\xff",  # eintr: mov rax, -EINTR
+        b"\xc3",                          # ret
+    ])
+    assert code[_STUB_WINDOW:_STUB_WINDOW + 4] == b"\x49\x83\x3b\x00"
+    assert code[_STUB_SYSCALL:_STUB_SYSCALL + 2] == b"\x0f\x05"
+    assert code[_STUB_EINTR:_STUB_EINTR + 3] == b"\x48\xc7\xc0"
+    return code
+
+
+def _handler_code(slots: int, word: int, budget: int, stub: int) -> bytes:
+    """x86-64 code of the host handler, `void h(int sig, siginfo_t *info, void *uc)`:
+    if the interrupted pc is in the stub's window, resume at its EINTR exit; copy *info
+    to slots[sig - 1], set bit sig - 1 of *word atomically, then *budget = 1 (the JIT's
+    dispatcher counts it down to 0 and returns at the next block)."""
+    q = struct.Struct("<Q").pack
+    rip = b"\xa8\x00\x00\x00"  # uc_mcontext.rip: 40 + 16 * 8 into the ucontext
     return b"".join([
+        b"\x48\x8b\x82" + rip,             # mov rax, [rdx+168]
+        b"\x48\xb9" + q(stub + _STUB_WINDOW),       # movabs rcx, window start
+        b"\x48\x39\xc8",                  # cmp rax, rcx
+        b"\x72\x20",                      # jb record
+        b"\x48\xb9" + q(stub + _STUB_SYSCALL + 1),  # movabs rcx, just past the syscall's start
+        b"\x48\x39\xc8",                  # cmp rax, rcx
+        b"\x73\x11",                      # jae record
+        b"\x48\xb9" + q(stub + _STUB_EINTR),        # movabs rcx, the EINTR exit
+        b"\x48\x89\x8a" + rip,             # mov [rdx+168], rcx
+        # record:
         b"\x8d\x4f\xff",                  # lea ecx, [rdi-1]
         b"\xb8\x01\x00\x00\x00",          # mov eax, 1
         b"\x48\xd3\xe0",                  # shl rax, cl
@@ -141,10 +187,15 @@ class HostSignals:
         self.word = memoryview(self._cells).cast("B").cast("Q")
         word_addr = ctypes.addressof(self._cells)
         budget = budget_address if budget_address is not None else word_addr + 8
-        code = _handler_code(ctypes.addressof(self._slots), word_addr, budget)
         self._page = mmap.mmap(-1, mmap.PAGESIZE, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
-        self._page.write(code)
-        self._handler = ctypes.addressof(ctypes.c_char.from_buffer(self._page))
+        base = ctypes.addressof(ctypes.c_char.from_buffer(self._page))
+        self._handler = base
+        stub = base + _STUB_AT
+        self._page.write(_handler_code(ctypes.addressof(self._slots), word_addr, budget, stub))
+        self._page.seek(_STUB_AT)
+        self._page.write(_stub_code(word_addr))
+        #: a blocking system call that no recorded signal can slip past (see _stub_code)
+        self.syscall = ctypes.CFUNCTYPE(ctypes.c_long, *[ctypes.c_long] * 7)(stub)
 
     def set_disposition(self, sig: int, kind: str) -> None:
         """kind: "record" (pygrind's handler), "ignore" or "default"."""
@@ -268,6 +319,15 @@ def tkill(s: Session, tid: int, sig: int) -> int | None:
 
 
 # --------------------------------------------------------------------- delivery
+
+def has_deliverable(s: Session, th: Thread) -> bool:
+    """Is a signal pending that th would take now (recorded by the host handler, or
+    pending here and not blocked)?"""
+    if s.host_signals.word[0]:
+        return True
+    return any(not th.sigmask & bit(sig) for sig in th.pending) or any(
+        not th.sigmask & bit(sig) for sig in s.proc_pending)
+
 
 def _pick(s: Session, th: Thread) -> tuple[int, bytes] | None:
     cands = [sig for sig in th.pending if not th.sigmask & bit(sig)]

@@ -52,9 +52,16 @@ def host_syscall(nr: int, *args: int) -> int:
 
 def host_blocking(session: Session, nr: int, *args: int) -> int:
     """A host system call that may block: the big lock is let go meanwhile, so the
-    client's other threads run (one of them may be what unblocks it)."""
+    client's other threads run (one of them may be what unblocks it). A signal for the
+    client makes it fail with EINTR, even one that arrives just before it starts (the
+    core then runs the handler, and restarts the call or not, as the kernel would)."""
+    from .. import signals
+
+    if signals.has_deliverable(session, session.thread):
+        return -errno.EINTR
+    a = [x & 0xFFFFFFFFFFFFFFFF for x in args] + [0] * (6 - len(args))
     with session.blocking():
-        return host_syscall(nr, *args)
+        return session.host_signals.syscall(nr, *a)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from .. import signals
 from ..sigframe import SS_AUTODISARM, SS_DISABLE, SS_ONSTACK, altstack_flags, on_altstack
 from ..state import RSP
-from . import IN, OUT, PTR, host_syscall, syscall
+from . import IN, OUT, PTR, host_blocking, host_syscall, syscall
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -122,10 +122,7 @@ def _wait_with_mask(s: Session, nr: int, mask: int, *args: int) -> int:
     if th.saved_mask is None:
         th.saved_mask = th.sigmask
     signals.set_mask(th, mask)
-    if th.pending or s.proc_pending or s.host_signals.word[0]:
-        return -errno.EINTR  # something may already be deliverable under the new mask
-    with s.blocking():
-        return host_syscall(nr, *args)
+    return host_blocking(s, nr, *args)
 
 
 @syscall("rt_sigsuspend", IN("mask", 8), "sigsetsize", blocking=True)
@@ -142,10 +139,7 @@ def sys_rt_sigsuspend(s: Session, a: tuple[int, ...]) -> int:
 
 @syscall("pause", blocking=True)
 def sys_pause(s: Session, a: tuple[int, ...]) -> int:
-    if s.thread.pending or s.proc_pending or s.host_signals.word[0]:
-        return -errno.EINTR
-    with s.blocking():
-        return host_syscall(34)
+    return host_blocking(s, 34)
 
 
 @syscall("rt_sigtimedwait", IN("set", 8), OUT("info", 128), IN("timeout", 16), "sigsetsize",
@@ -171,9 +165,8 @@ def sys_rt_sigtimedwait(s: Session, a: tuple[int, ...]) -> int:
     import ctypes
 
     wbuf = ctypes.create_string_buffer(signals.host_mask(want).to_bytes(8, "little"), 8)
-    with s.blocking():
-        return host_syscall(128, ctypes.addressof(wbuf), s.aspace.host(info) if info else 0,
-                            s.aspace.host(timeout) if timeout else 0, 8)
+    return host_blocking(s, 128, ctypes.addressof(wbuf), s.aspace.host(info) if info else 0,
+                         s.aspace.host(timeout) if timeout else 0, 8)
 
 
 @syscall("kill", "pid", "sig")
