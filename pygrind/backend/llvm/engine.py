@@ -44,6 +44,9 @@ class Ctx(ctypes.Structure):
 
 CTX_OFFSETS = {name: getattr(Ctx, name).offset for name, _ in Ctx._fields_}
 
+#: ends every line of a block's run-counting code (an LLVM IR comment; see irgen)
+COUNT_MARK = " ; pg-count"
+
 _DISPATCHER_IR = f"""
 define i64 @pg_dispatch(ptr %S, ptr %C, i64 %pc0) {{
 entry:
@@ -68,9 +71,9 @@ run:
   %stop = icmp ne i64 %ek, 0
   br i1 %stop, label %out, label %cont
 cont:
-  %b = load i64, ptr %budp
+  %b = load volatile i64, ptr %budp
   %b1 = sub i64 %b, 1
-  store i64 %b1, ptr %budp
+  store volatile i64 %b1, ptr %budp
   %z = icmp eq i64 %b1, 0
   br i1 %z, label %budget, label %loop
 budget:
@@ -143,7 +146,8 @@ class Engine:
         # every slot's pc all ones: no guest pc is (one memset, not a Python loop)
         ctypes.memset(self.table, 0xFF, ctypes.sizeof(self.table))
         self._runtime_symbols()
-        mod = self.compile_ir(_DISPATCHER_IR, ["pg_dispatch"])
+        # the dispatcher runs between every two blocks: worth LLVM's full optimisation
+        mod = self.load_object(optimized_object(_DISPATCHER_IR), ["pg_dispatch"])
         self.dispatch = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p, ctypes.c_void_p,
                                          ctypes.c_uint64)(mod["pg_dispatch"])
 

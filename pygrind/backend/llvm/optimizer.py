@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from .engine import optimized_object
+from .engine import COUNT_MARK, optimized_object
 
 #: Block runs (summed over a module) before a module is optimised: about a millisecond
 #: of native running. Optimising costs about 3 ms a block of background CPU, so what
@@ -91,4 +91,6 @@ def optimised_job(key: str | None, names: dict[int, str], helpers: list, text: s
     new = {pc: n + "o" for pc, n in names.items()}
     for n in names.values():
         text = text.replace(f"@{n}(", f"@{n}o(")
+    # the optimised version need not count its runs
+    text = "\n".join(ln for ln in text.split("\n") if not ln.endswith(COUNT_MARK))
     return Job(key, new, dict(names), list(helpers), text)
