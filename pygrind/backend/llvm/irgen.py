@@ -25,7 +25,7 @@ from ...core.state import RIP
 from ...tool import intrinsics as I
 from .. import iropt
 from . import oplower
-from .engine import COUNT_MARK, CTX_OFFSETS, EXIT_JUMPKIND
+from .engine import COUNT_MARK, CTX_OFFSETS, EXIT_JUMPKIND, table_index
 
 _BITS = {"Ity_I1": 1, "Ity_I8": 8, "Ity_I16": 16, "Ity_I32": 32, "Ity_I64": 64,
          "Ity_I128": 128, "Ity_F16": 16, "Ity_F32": 32, "Ity_F64": 64, "Ity_F128": 128,
@@ -261,7 +261,33 @@ class BlockGen:
         o2 = self.op(f"add i64 {o}, {descr.base}")
         return self.state_ptr(o2)
 
+    def chain(self, dst: int) -> None:
+        """A jump to a known address: if the dispatch table holds native code for it (and
+        the budget allows), jump straight there (a tail call: no stack grows) instead of
+        returning to the dispatcher. Going through the table rather than calling the
+        target's function directly means unlinking a block (self-modifying code) stops
+        every chain into it."""
+        tab = self.ctx_field("table", "ptr")
+        e = self.op(f"getelementptr {{i64, ptr}}, ptr {tab}, i64 {table_index(dst)}")
+        epc = self.op(f"load i64, ptr {e}")
+        hit = self.op(f"icmp eq i64 {epc}, {dst}")
+        budp = self.op(f"getelementptr i8, ptr %C, i64 {CTX_OFFSETS['budget']}")
+        b = self.op(f"load volatile i64, ptr {budp}")
+        more = self.op(f"icmp ugt i64 {b}, 2")
+        go = self.op(f"and i1 {hit}, {more}")
+        yes, no = self.label("Lchain"), self.label("Lret")
+        self.emit(f"br i1 {go}, label %{yes}, label %{no}")
+        self.start_block(yes)
+        self.emit(f"store volatile i64 {self.op(f'sub i64 {b}, 1')}, ptr {budp}")
+        fnp = self.op(f"getelementptr {{i64, ptr}}, ptr {e}, i32 0, i32 1")
+        fn = self.op(f"load ptr, ptr {fnp}")
+        r = self.op(f"musttail call i64 {fn}(ptr %S, ptr %C)")
+        self.emit(f"ret i64 {r}")
+        self.start_block(no)
+
     def exit_to(self, dst: str, jk: str) -> None:
+        if jk in ("Ijk_Boring", "Ijk_Call") and dst.isdigit():
+            self.chain(int(dst))
         code = jumpkinds.code(jk)
         if code:
             self.emit(f"store i64 {EXIT_JUMPKIND}, ptr %C")
