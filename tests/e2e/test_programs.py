@@ -161,3 +161,12 @@ def test_cxx_exceptions(pg, prog):
 def test_cxx_static(pg, prog):
     """A statically linked C++ program with exceptions (its own copy of the unwinder)."""
     check(pg, prog("exceptions.cc", link="static"))
+
+
+# ------------------------------------------------------------------ self-modifying code
+
+def test_self_modifying_code(pg, prog):
+    """Generated code rewritten after it got hot (native, and chained between two
+    blocks): the new bytes run, never the stale translation."""
+    native, _ = check(pg, prog("smc.c"))
+    assert native.stdout.endswith(b"g gives 1000000 in all\n")
