@@ -72,8 +72,10 @@ class Translator:
         self.jit = None
         if session.options.backend == "jit":
             from ..backend.llvm.runtime import JitRuntime
+            from .codecache import cache_root
 
-            self.jit = JitRuntime(aspace, session.counters.address)
+            self.jit = JitRuntime(aspace, session.counters.address,
+                                  str(cache_root()) if session.options.code_cache else None)
         #: the JIT's optimising tier (None: --jit-optimize=no or no JIT)
         self.optimizer = None
         if self.jit is not None and session.options.jit_optimize:

@@ -88,6 +88,35 @@ out:
 """
 
 
+def _dispatcher_object(cache_dir: str | None) -> bytes:
+    """The optimised dispatcher, kept on disk (10 ms to make, and every start needs it);
+    the file name covers the IR and the LLVM version."""
+    import hashlib
+    import os
+    import tempfile
+
+    path = None
+    if cache_dir is not None:
+        key = hashlib.sha256(f"{_DISPATCHER_IR}|{llvm.llvm_version_info}".encode()).hexdigest()[:20]
+        path = os.path.join(cache_dir, f"dispatcher-{key}.o")
+        try:
+            with open(path, "rb") as f:
+                return f.read()
+        except OSError:
+            pass
+    obj = optimized_object(_DISPATCHER_IR)
+    if path is not None:
+        try:
+            os.makedirs(cache_dir, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as f:
+                f.write(obj)
+            os.replace(tmp, path)
+        except OSError:
+            pass
+    return obj
+
+
 def table_index(pc: int) -> int:
     return (pc ^ (pc >> TABLE_BITS)) & (TABLE_SIZE - 1)
 
@@ -132,7 +161,7 @@ class Engine:
     """One MCJIT engine per session: modules are added to it and never removed (blocks
     that are invalidated are unlinked from the dispatch table; their code stays)."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache_dir: str | None = None) -> None:
         self.tm = _init_llvm()
         empty = llvm.parse_assembly("")
         self.ee = llvm.create_mcjit_compiler(empty, self.tm)
@@ -147,7 +176,7 @@ class Engine:
         ctypes.memset(self.table, 0xFF, ctypes.sizeof(self.table))
         self._runtime_symbols()
         # the dispatcher runs between every two blocks: worth LLVM's full optimisation
-        mod = self.load_object(optimized_object(_DISPATCHER_IR), ["pg_dispatch"])
+        mod = self.load_object(_dispatcher_object(cache_dir), ["pg_dispatch"])
         self.dispatch = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p, ctypes.c_void_p,
                                          ctypes.c_uint64)(mod["pg_dispatch"])
 

@@ -35,9 +35,10 @@ _HOSTADDR = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p, ctypes.c_uint64, 
 
 
 class JitRuntime:
-    def __init__(self, aspace: AddressSpace, counters_address: int) -> None:
+    def __init__(self, aspace: AddressSpace, counters_address: int,
+                 cache_dir: str | None = None) -> None:
         self.aspace = aspace
-        self.engine = Engine()
+        self.engine = Engine(cache_dir)
         ctx = self.engine.ctx
         ctx.mem = aspace.base
         ctx.pt = _buffer_address(aspace.pt)
