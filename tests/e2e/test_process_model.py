@@ -118,10 +118,10 @@ def test_signals_static(pg, prog, mode):
     check_mode(pg, prog("signals.c", link="static"), mode, 0)
 
 
-@pytest.mark.parametrize("mode", ["poll", "epoll", "signalfd", "timerfd", "thread"])
+@pytest.mark.parametrize("mode", ["poll", "epoll", "signalfd", "timerfd", "thread", "sendmsg"])
 def test_event_descriptors(pg, prog, mode):
-    """poll/select on a pipe, epoll over an eventfd and a pipe, signalfd, timerfd, and a
-    thread waking a poll() through an eventfd."""
+    """poll/select on a pipe, epoll over an eventfd and a pipe, signalfd, timerfd, a
+    thread waking a poll() through an eventfd, sendmsg/recvmsg with SCM_RIGHTS."""
     check_mode(pg, prog("eventfds.c", cflags=PTHREAD), mode, 0)
 
 

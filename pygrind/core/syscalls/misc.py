@@ -146,3 +146,56 @@ def sys_recvfrom(s: Session, a: tuple[int, ...]) -> int:
     h = _with_addrlen(s, 45, a, 4, 5)
     h[1] = s.aspace.host(a[1]) if a[1] else 0
     return host_blocking(s, 45, *h[:6])
+
+
+# sendmsg/recvmsg: a struct msghdr points to a name, an iovec array and control data; the
+# host gets a copy with host addresses, and recvmsg's results (name and control lengths,
+# flags) are copied back into the client's msghdr.
+_MSGHDR = struct.Struct("<QI4xQQQQi4x")  # name, namelen, iov, iovlen, control, controllen, flags
+
+
+def _host_msghdr(s: Session, msg: int, receiving: bool) -> tuple[ctypes.Array, list, tuple]:
+    from .fs import _iov
+
+    raw = s.aspace.read(msg, _MSGHDR.size)
+    name, namelen, iov, iovlen, control, controllen, flags = _MSGHDR.unpack(raw)
+    need = 8 if receiving else 1
+    if name and namelen and not s.aspace.check(name, namelen, need):
+        raise Fault
+    if control and controllen and not s.aspace.check(control, controllen, need):
+        raise Fault
+    try:
+        host_iov, spans = _iov(s, iov, iovlen, receiving)
+    except OSError as e:
+        raise Fault from e
+    iov_buf = ctypes.create_string_buffer(host_iov, len(host_iov) or 1)
+    hdr = ctypes.create_string_buffer(_MSGHDR.pack(
+        s.aspace.host(name) if name else 0, namelen, ctypes.addressof(iov_buf), iovlen,
+        s.aspace.host(control) if control else 0, controllen, flags), _MSGHDR.size)
+    return hdr, [iov_buf], (spans, raw)
+
+
+@syscall("sendmsg", FD("sockfd"), PTR("msg"), "flags", blocking=True)
+def sys_sendmsg(s: Session, a: tuple[int, ...]) -> int:
+    try:
+        hdr, keep, _ = _host_msghdr(s, a[1], False)
+    except MemoryError:
+        return -errno.EFAULT
+    return host_blocking(s, 46, a[0], ctypes.addressof(hdr), a[2])
+
+
+@syscall("recvmsg", FD("sockfd"), PTR("msg"), "flags", blocking=True)
+def sys_recvmsg(s: Session, a: tuple[int, ...]) -> int:
+    try:
+        hdr, keep, (spans, raw) = _host_msghdr(s, a[1], True)
+    except MemoryError:
+        return -errno.EFAULT
+    r = host_blocking(s, 47, a[0], ctypes.addressof(hdr), a[2])
+    if r >= 0:
+        _, namelen, _, _, _, controllen, flags = _MSGHDR.unpack(hdr.raw)
+        name, _, iov, iovlen, control, _, _ = _MSGHDR.unpack(raw)
+        s.aspace.write(a[1], _MSGHDR.pack(name, namelen, iov, iovlen, control, controllen, flags))
+        if s.aspace.code_pages:
+            for base, length in spans:
+                s.aspace.code_written(base, length)
+    return r

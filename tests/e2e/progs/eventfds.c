@@ -5,6 +5,8 @@
  *   signalfd  a blocked SIGUSR1 read through a signalfd (ssi_signo, ssi_code)
  *   timerfd   a 20 ms timerfd read blocks until it expires once
  *   thread    a thread wakes the main thread through an eventfd it waits on with poll
+ *   sendmsg   sendmsg/recvmsg over a Unix socketpair: two iovecs each way, and a pipe's
+ *             write end passed along with SCM_RIGHTS
  */
 #include <errno.h>
 #include <poll.h>
@@ -16,6 +18,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/select.h>
+#include <sys/socket.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -134,11 +137,51 @@ static int mode_thread(void)
     return !(n == 1 && v == 42 && rv == NULL);
 }
 
+static int mode_sendmsg(void)
+{
+    int sv[2], p[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) || pipe(p))
+        return 1;
+    char a[] = "hello, ", b[] = "world";
+    struct iovec out[2] = {{a, 7}, {b, 5}};
+    union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } ctl;
+    memset(&ctl, 0, sizeof ctl);
+    struct msghdr m = {.msg_iov = out, .msg_iovlen = 2, .msg_control = ctl.buf,
+                       .msg_controllen = sizeof ctl.buf};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &p[1], sizeof(int));
+    ssize_t sent = sendmsg(sv[0], &m, 0);
+
+    char x[5] = {0}, y[16] = {0};
+    struct iovec in[2] = {{x, 4}, {y, sizeof y - 1}};
+    union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } rctl;
+    memset(&rctl, 0, sizeof rctl);
+    struct msghdr r = {.msg_iov = in, .msg_iovlen = 2, .msg_control = rctl.buf,
+                       .msg_controllen = sizeof rctl.buf};
+    ssize_t got = recvmsg(sv[1], &r, 0);
+    int passed = -1;
+    struct cmsghdr *rc = CMSG_FIRSTHDR(&r);
+    if (rc && rc->cmsg_type == SCM_RIGHTS)
+        memcpy(&passed, CMSG_DATA(rc), sizeof(int));
+    int ok_fd = passed >= 0 && write(passed, "via fd", 6) == 6;
+    char back[8] = {0};
+    ssize_t n = ok_fd ? read(p[0], back, 6) : -1;
+    printf("sendmsg %zd bytes, recvmsg %zd bytes: \"%s\" + \"%s\"; controllen %s; "
+           "passed fd works: %s (\"%s\")\n", sent, got, x, y,
+           r.msg_controllen == CMSG_SPACE(sizeof(int)) ? "right" : "wrong",
+           n == 6 ? "yes" : "no", back);
+    return !(sent == 12 && got == 12 && n == 6);
+}
+
 int main(int argc, char **argv)
 {
     static const struct { const char *name; int (*fn)(void); } modes[] = {
         {"poll", mode_poll}, {"epoll", mode_epoll}, {"signalfd", mode_signalfd},
         {"timerfd", mode_timerfd}, {"thread", mode_thread},
+        {"sendmsg", mode_sendmsg},
     };
     const char *mode = argc > 1 ? argv[1] : "";
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
@@ -147,6 +190,6 @@ int main(int argc, char **argv)
             fflush(stdout);
             return rc;
         }
-    fprintf(stderr, "usage: eventfds poll|epoll|signalfd|timerfd|thread\n");
+    fprintf(stderr, "usage: eventfds poll|epoll|signalfd|timerfd|thread|sendmsg\n");
     return 2;
 }
