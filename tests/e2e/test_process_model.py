@@ -102,6 +102,7 @@ SIGNAL_MODES = [
     ("eintr", 0),
     ("abort", -6),
     ("abort_handler", -6),   # the handler returns; abort() then dies of SIGABRT anyway
+    ("pselect", 0),
 ]
 
 

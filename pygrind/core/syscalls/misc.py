@@ -51,8 +51,6 @@ def sys_ioctl(s: Session, a: tuple[int, ...]) -> int:
 
 
 syscall("poll", INOUT("fds", lambda a: 8 * a[1]), "nfds", "timeout", blocking=True)
-syscall("ppoll", INOUT("fds", lambda a: 8 * a[1]), "nfds", INOUT("tmo", 16), IN("sigmask", "sigsetsize"),
-        "sigsetsize", blocking=True)
 _FDSET = lambda a: ((a[0] + 63) // 64) * 8  # noqa: E731
 syscall("select", "nfds", INOUT("readfds", _FDSET), INOUT("writefds", _FDSET),
         INOUT("exceptfds", _FDSET), INOUT("timeout", 16), blocking=True)
@@ -61,25 +59,60 @@ syscall("epoll_create1", "flags")
 syscall("epoll_ctl", FD("epfd"), "op", FD(), IN("event", 12))
 syscall("epoll_wait", FD("epfd"), OUT("events", lambda a: 12 * a[2]), "maxevents", "timeout",
         blocking=True)
-syscall("epoll_pwait", FD("epfd"), OUT("events", lambda a: 12 * a[2]), "maxevents", "timeout",
-        IN("sigmask", "sigsetsize"), "sigsetsize", blocking=True)
+
+
+def _masked_wait(s: Session, mask_addr: int, size: int, call) -> int:
+    """ppoll, pselect6, epoll_pwait: the thread's mask is the given one while the call
+    waits, as with sigsuspend: a handler it lets in runs with that mask and returns to the
+    old one; if the call ends otherwise, the old mask is back at once. (The host call
+    itself gets no mask: the host thread's mask mirrors the client's.)"""
+    from .. import signals
+
+    if not mask_addr:
+        return call()
+    if size != 8:
+        return -errno.EINVAL
+    mask = int.from_bytes(s.aspace.read(mask_addr, 8), "little")
+    th = s.thread
+    if th.saved_mask is None:
+        th.saved_mask = th.sigmask
+    signals.set_mask(th, mask)
+    r = call()
+    if r != -errno.EINTR:
+        signals.set_mask(th, th.saved_mask)
+        th.saved_mask = None
+    return r
+
+
+def _translated(s: Session, name: str, a: tuple[int, ...]) -> list[int]:
+    from . import NUMBERS, SPECS, translate_args
+
+    return translate_args(s, SPECS[NUMBERS[name]], a)
+
+
+@syscall("ppoll", INOUT("fds", lambda a: 8 * a[1]), "nfds", INOUT("tmo", 16), PTR("sigmask"),
+         "sigsetsize", blocking=True)
+def sys_ppoll(s: Session, a: tuple[int, ...]) -> int:
+    h = _translated(s, "ppoll", a)
+    return _masked_wait(s, a[3], a[4], lambda: host_blocking(s, 271, h[0], h[1], h[2], 0, 8))
+
+
+@syscall("epoll_pwait", FD("epfd"), OUT("events", lambda a: 12 * a[2]), "maxevents", "timeout",
+         PTR("sigmask"), "sigsetsize", blocking=True)
+def sys_epoll_pwait(s: Session, a: tuple[int, ...]) -> int:
+    h = _translated(s, "epoll_pwait", a)
+    return _masked_wait(s, a[4], a[5], lambda: host_blocking(s, 281, *h[:4], 0, 8))
 
 
 @syscall("pselect6", "nfds", INOUT("readfds", _FDSET), INOUT("writefds", _FDSET),
          INOUT("exceptfds", _FDSET), INOUT("timeout", 16), PTR("sigmask"), blocking=True)
 def sys_pselect6(s: Session, a: tuple[int, ...]) -> int:
-    from . import NUMBERS, SPECS, translate_args
-    spec = SPECS[NUMBERS["pselect6"]]
-    h = translate_args(s, spec, a)
-    keep = None
+    h = _translated(s, "pselect6", a)
+    ss = size = 0
     if a[5]:
         # the 6th argument points to {const sigset_t *ss; size_t ss_len}
-        ss, ln = struct.unpack("<QQ", s.aspace.read(a[5], 16))
-        if ss and not s.aspace.check(ss, ln, 1):
-            raise Fault
-        keep = ctypes.create_string_buffer(struct.pack("<QQ", s.aspace.host(ss) if ss else 0, ln))
-        h[5] = ctypes.addressof(keep)
-    return host_blocking(s, 270, *h[:6])
+        ss, size = struct.unpack("<QQ", s.aspace.read(a[5], 16))
+    return _masked_wait(s, ss, size, lambda: host_blocking(s, 270, *h[:5], 0))
 
 
 # sockets

@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/time.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -579,6 +580,37 @@ static int mode_abort_handler(void)
     abort();
 }
 
+/* ------------------------------------------------------------------ pselect */
+
+/* The pselect pattern: SIGUSR1 stays blocked except while waiting; one raised while
+ * blocked interrupts the pselect at once, its handler runs, and the mask is back after. */
+static int mode_pselect(void)
+{
+    install(SIGUSR1, count_handler, 0);
+    sigset_t block, empty, now;
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR1);
+    sigemptyset(&empty);
+    sigprocmask(SIG_BLOCK, &block, NULL);
+    raise(SIGUSR1);
+    int before = hits;
+    struct timespec ts = {5, 0};
+    int r = pselect(0, NULL, NULL, NULL, &ts, &empty);
+    int e = errno;
+    sigprocmask(SIG_SETMASK, NULL, &now);
+    printf("pselect returned %d (%s); handler ran %d time(s) before, %d after; "
+           "SIGUSR1 blocked again: %s\n", r, r < 0 && e == EINTR ? "EINTR" : "?", before,
+           (int)hits, sigismember(&now, SIGUSR1) ? "yes" : "no");
+    /* and a pselect that times out leaves the mask as it was */
+    struct timespec short_ts = {0, 1000000};
+    int r2 = pselect(0, NULL, NULL, NULL, &short_ts, &empty);
+    sigprocmask(SIG_SETMASK, NULL, &now);
+    printf("timed-out pselect returned %d; SIGUSR1 blocked: %s\n", r2,
+           sigismember(&now, SIGUSR1) ? "yes" : "no");
+    return !(r == -1 && e == EINTR && before == 0 && hits == 1 && r2 == 0 &&
+             sigismember(&now, SIGUSR1));
+}
+
 /* ------------------------------------------------------------------ wait_for_term */
 
 /* Not compared with a native run: the test sends SIGTERM from outside once "waiting"
@@ -589,6 +621,7 @@ static int mode_wait_for_term(void)
     fflush(stdout);
     for (;;)
         pause();
+    return 0;
 }
 
 /* ------------------------------------------------------------------ main */
@@ -602,7 +635,7 @@ int main(int argc, char **argv)
         {"nodefer", mode_nodefer}, {"resethand", mode_resethand},
         {"sigsuspend", mode_sigsuspend}, {"fpe", mode_fpe}, {"restart", mode_restart},
         {"eintr", mode_eintr}, {"abort", mode_abort}, {"abort_handler", mode_abort_handler},
-        {"wait_for_term", mode_wait_for_term},
+        {"wait_for_term", mode_wait_for_term}, {"pselect", mode_pselect},
     };
     const char *mode = argc > 1 ? argv[1] : "";
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
