@@ -269,11 +269,11 @@ class Session:
         """Between blocks, when a signal arrived or the time slice is over."""
         if self.translator.optimizer is not None:
             self.translator.poll_hot_modules()
-        if self.host_signals.word[0] or th.pending or self.proc_pending:
+        if signals.has_deliverable(self, th):
             pc = signals.deliver(self, th, pc)
         if self.sched.others_waiting():
             self.sched.yield_to_others(th)
-            if self.host_signals.word[0] or th.pending or self.proc_pending:
+            if signals.has_deliverable(self, th):
                 pc = signals.deliver(self, th, pc)
         return pc
 
@@ -410,7 +410,7 @@ class Session:
                 if st.get(RAX) == _EINTR:
                     # a host signal interrupted the call: deliver, then restart or fail
                     return signals.deliver(self, th, pc, (pc - 2, nr, syscalls.NAMES.get(nr, "")))
-            if self.host_signals.word[0] or th.pending or self.proc_pending:
+            if signals.has_deliverable(self, th):
                 pc = signals.deliver(self, th, pc)
             return pc
         if jk == jumpkinds.NODECODE:

@@ -320,6 +320,15 @@ def tkill(s: Session, tid: int, sig: int) -> int | None:
 
 # --------------------------------------------------------------------- delivery
 
+def take_recorded(s: Session) -> None:
+    """Move what the host handler recorded to the process's pending signals (pygrind's
+    wake-up signal only interrupted a call: there is nothing to deliver for it)."""
+    if s.host_signals.word[0]:
+        for sig, info in s.host_signals.collect():
+            if sig != WAKE_SIG:
+                s.proc_pending.setdefault(sig, info)
+
+
 def has_deliverable(s: Session, th: Thread) -> bool:
     """Is a signal pending that th would take now (recorded by the host handler, or
     pending here and not blocked)?"""
@@ -347,10 +356,7 @@ def deliver(s: Session, th: Thread, pc: int,
     go on at pc. `interrupted` = (address of the syscall instruction, its number and
     name) when
     a system call just failed with EINTR. Returns the pc to go on at."""
-    if s.host_signals.word[0]:
-        for sig, info in s.host_signals.collect():
-            if sig != WAKE_SIG:
-                s.proc_pending.setdefault(sig, info)
+    take_recorded(s)
     ran_handler = False
     while (p := _pick(s, th)) is not None:
         sig, info = p

@@ -150,10 +150,7 @@ def sys_rt_sigtimedwait(s: Session, a: tuple[int, ...]) -> int:
         return -errno.EINVAL
     want = int.from_bytes(s.aspace.read(set_, 8), "little")
     th = s.thread
-    if s.host_signals.word[0]:
-        for sig, inf in s.host_signals.collect():
-            if sig != signals.WAKE_SIG:
-                s.proc_pending.setdefault(sig, inf)
+    signals.take_recorded(s)
     for pend in (th.pending, s.proc_pending):
         ready = [sig for sig in pend if want & signals.bit(sig)]
         if ready:
