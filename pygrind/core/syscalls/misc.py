@@ -62,26 +62,14 @@ syscall("epoll_wait", FD("epfd"), OUT("events", lambda a: 12 * a[2]), "maxevents
 
 
 def _masked_wait(s: Session, mask_addr: int, size: int, call) -> int:
-    """ppoll, pselect6, epoll_pwait: the thread's mask is the given one while the call
-    waits, as with sigsuspend: a handler it lets in runs with that mask and returns to the
-    old one; if the call ends otherwise, the old mask is back at once. (The host call
-    itself gets no mask: the host thread's mask mirrors the client's.)"""
-    from .. import signals
+    """A wait with an optional signal mask argument (see signal.masked_wait)."""
+    from .signal import masked_wait
 
     if not mask_addr:
         return call()
     if size != 8:
         return -errno.EINVAL
-    mask = int.from_bytes(s.aspace.read(mask_addr, 8), "little")
-    th = s.thread
-    if th.saved_mask is None:
-        th.saved_mask = th.sigmask
-    signals.set_mask(th, mask)
-    r = call()
-    if r != -errno.EINTR:
-        signals.set_mask(th, th.saved_mask)
-        th.saved_mask = None
-    return r
+    return masked_wait(s, int.from_bytes(s.aspace.read(mask_addr, 8), "little"), call)
 
 
 def _translated(s: Session, name: str, a: tuple[int, ...]) -> list[int]:

@@ -115,14 +115,21 @@ def sys_sigaltstack(s: Session, a: tuple[int, ...]) -> int:
     return 0
 
 
-def _wait_with_mask(s: Session, nr: int, mask: int, *args: int) -> int:
-    """sigsuspend-like: run a host call with the thread's mask temporarily `mask`; the
-    handler that ends it returns to the old mask (kept in the frame)."""
+def masked_wait(s: Session, mask: int, call) -> int:
+    """rt_sigsuspend, ppoll, pselect6, epoll_pwait: the thread's mask is `mask` while the
+    host call waits, as with sigsuspend: a handler it lets in runs with that mask and
+    returns to the old one (kept in its frame); if the call ends otherwise, the old mask
+    is back at once. (The host thread's mask mirrors the client's, so the host call
+    needs no mask of its own.)"""
     th = s.thread
     if th.saved_mask is None:
         th.saved_mask = th.sigmask
     signals.set_mask(th, mask)
-    return host_blocking(s, nr, *args)
+    r = call()
+    if r != -errno.EINTR:
+        signals.set_mask(th, th.saved_mask)
+        th.saved_mask = None
+    return r
 
 
 @syscall("rt_sigsuspend", IN("mask", 8), "sigsetsize", blocking=True)
@@ -130,11 +137,11 @@ def sys_rt_sigsuspend(s: Session, a: tuple[int, ...]) -> int:
     if a[1] != 8:
         return -errno.EINVAL
     mask = int.from_bytes(s.aspace.read(a[0], 8), "little")
-    host = signals.host_mask(mask).to_bytes(8, "little")
     import ctypes
 
-    buf = ctypes.create_string_buffer(host, 8)
-    return _wait_with_mask(s, 130, mask, ctypes.addressof(buf), 8)
+    # rt_sigsuspend must be given a mask: the host's version of the same one
+    buf = ctypes.create_string_buffer(signals.host_mask(mask).to_bytes(8, "little"), 8)
+    return masked_wait(s, mask, lambda: host_blocking(s, 130, ctypes.addressof(buf), 8))
 
 
 @syscall("pause", blocking=True)
