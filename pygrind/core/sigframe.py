@@ -97,18 +97,17 @@ def set_rflags(st: GuestState, value: int) -> None:
 
 
 def push(mem: AddressSpace, th: Thread, *, sig: int, info: bytes, pc: int, handler: int,
-         flags: int, restorer: int, saved_mask: int, trapno: int = 0, err: int = 0,
+         onstack: bool, restorer: int, saved_mask: int, trapno: int = 0, err: int = 0,
          cr2: int = 0) -> None:
-    """Build the frame for `handler` on the thread's stack (or its alternate stack) and
-    point the thread at the handler. `pc` is where the interrupted code resumes.
+    """Build the frame for `handler` on the thread's stack (or its alternate stack, with
+    `onstack`: SA_ONSTACK) and point the thread at the handler. `pc` is where the interrupted code resumes.
     Raises MemoryError when the frame cannot be written (the kernel then kills with
     SIGSEGV)."""
     st = th.state
     sp = st.get(RSP)
-    SA_ONSTACK = 0x08000000  # noqa: N806
     ss_sp, ss_flags, ss_size = th.altstack
     ss_report = altstack_flags(th, sp)
-    if flags & SA_ONSTACK and ss_report in (0, SS_AUTODISARM):
+    if onstack and ss_report in (0, SS_AUTODISARM):
         top = ss_sp + ss_size
         if ss_flags & SS_AUTODISARM:
             th.altstack = (0, SS_DISABLE, 0)

@@ -297,13 +297,14 @@ def send(s: Session, target: Thread | None, sig: int, info: bytes) -> None:
             host_syscall(234, os.getpid(), th.tid, WAKE_SIG)
 
 
-def kill_self(s: Session, sig: int) -> int:
+def kill_self(s: Session, sig: int) -> bool:
     """kill() of the client's own pid: the host delivers most signals back to pygrind's
-    handler; those whose host disposition is pygrind's own are made pending here."""
-    if sig in IN_PROCESS:
-        send(s, None, sig, siginfo(sig, SI_USER, pid=os.getpid(), uid=os.getuid()))
-        return 0
-    return -1  # not handled here: pass the call to the host
+    handler; those whose host disposition is pygrind's own are made pending here (True),
+    the rest are left to the host (False)."""
+    if sig not in IN_PROCESS:
+        return False
+    send(s, None, sig, siginfo(sig, SI_USER, pid=os.getpid(), uid=os.getuid()))
+    return True
 
 
 def tkill(s: Session, tid: int, sig: int) -> int | None:
@@ -401,8 +402,8 @@ def _run_handler(s: Session, th: Thread, sig: int, info: bytes, pc: int,
                 cr2 = fault.addr
                 err = 4 | (1 if fault.code == 2 else 0)
     try:
-        sigframe.push(s.aspace, th, sig=sig, info=info, pc=pc, handler=handler, flags=flags,
-                      restorer=restorer, saved_mask=saved, trapno=trapno, err=err, cr2=cr2)
+        sigframe.push(s.aspace, th, sig=sig, info=info, pc=pc, handler=handler,
+                      onstack=bool(flags & SA_ONSTACK), restorer=restorer, saved_mask=saved, trapno=trapno, err=err, cr2=cr2)
     except MemoryError:
         raise ClientKilled(SIGSEGV) from None
     set_mask(th, th.sigmask | mask | (0 if flags & SA_NODEFER else bit(sig)))

@@ -42,8 +42,6 @@ class Thread:
     robust_list: int = 0
     #: the mask to put back after a handler run from rt_sigsuspend/ppoll-like calls
     saved_mask: int | None = None
-    #: set while the thread is inside a blocking host system call (a wake-up target)
-    in_syscall: bool = False
     host: threading.Thread | None = None
 
 
@@ -92,13 +90,11 @@ class Scheduler:
     @contextmanager
     def unlocked(self, th: Thread) -> Iterator[None]:
         """Around a blocking host call: other client threads run meanwhile."""
-        th.in_syscall = True
         self.release()
         try:
             yield
         finally:
             self.acquire(th)
-            th.in_syscall = False
 
     def reset_after_fork(self, th: Thread) -> None:
         """In a forked child only the forking thread exists, and it holds the lock."""

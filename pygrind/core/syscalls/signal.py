@@ -178,10 +178,7 @@ def sys_kill(s: Session, a: tuple[int, ...]) -> int:
     pid, sig = _signed(a[0]), a[1]
     if not 0 <= sig <= NSIG:
         return -errno.EINVAL
-    if pid == os.getpid() and sig:
-        if signals.kill_self(s, sig) == 0:
-            return 0
-    elif pid == os.getpid() and sig == 0:
+    if pid == os.getpid() and signals.kill_self(s, sig):
         return 0
     return host_syscall(62, pid, sig)
 
