@@ -271,14 +271,7 @@ class BlockGen:
         e = self.op(f"getelementptr {{i64, ptr}}, ptr {tab}, i64 {table_index(dst)}")
         epc = self.op(f"load i64, ptr {e}")
         hit = self.op(f"icmp eq i64 {epc}, {dst}")
-        budp = self.op(f"getelementptr i8, ptr %C, i64 {CTX_OFFSETS['budget']}")
-        b = self.op(f"load volatile i64, ptr {budp}")
-        more = self.op(f"icmp ugt i64 {b}, 2")
-        go = self.op(f"and i1 {hit}, {more}")
-        yes, no = self.label("Lchain"), self.label("Lret")
-        self.emit(f"br i1 {go}, label %{yes}, label %{no}")
-        self.start_block(yes)
-        self.emit(f"store volatile i64 {self.op(f'sub i64 {b}, 1')}, ptr {budp}")
+        no = self.spend_budget("Lchain", hit)
         fnp = self.op(f"getelementptr {{i64, ptr}}, ptr {e}, i32 0, i32 1")
         fn = self.op(f"load ptr, ptr {fnp}")
         r = self.op(f"musttail call i64 {fn}(ptr %S, ptr %C)")
@@ -479,19 +472,28 @@ class BlockGen:
 
     def loop_back(self) -> None:
         """End of a self-loop: go round again inside the function while the dispatch
-        budget allows (it is what ends a time slice, and what pygrind's signal handler
-        sets to 1, hence volatile), so the loop runs without the dispatcher and LLVM can
-        keep guest registers in host registers across iterations."""
-        budp = self.op(f"getelementptr i8, ptr %C, i64 {CTX_OFFSETS['budget']}")
-        b = self.op(f"load volatile i64, ptr {budp}")
-        more = self.op(f"icmp ugt i64 {b}, 2")
-        again, out = self.label("Lagain"), self.label("Lout")
-        self.emit(f"br i1 {more}, label %{again}, label %{out}")
-        self.start_block(again)
-        b1 = self.op(f"sub i64 {b}, 1")
-        self.emit(f"store volatile i64 {b1}, ptr {budp}")
+        budget allows, so the loop runs without the dispatcher and LLVM can keep guest
+        registers in host registers across iterations."""
+        out = self.spend_budget("Lagain")
         self.emit("br label %top")
         self.start_block(out)
+
+    def spend_budget(self, what: str, also: str | None = None) -> str:
+        """Branch on whether the dispatch budget lets the next block run without the
+        dispatcher (more than 2 blocks left, and the i1 `also` if given). The budget ends
+        time slices and pygrind's signal handler sets it to 1, hence volatile. The taken
+        branch, labelled `what`, is left open with one block spent; returns the label
+        of the other branch, for the caller to start."""
+        budp = self.op(f"getelementptr i8, ptr %C, i64 {CTX_OFFSETS['budget']}")
+        b = self.op(f"load volatile i64, ptr {budp}")
+        go = self.op(f"icmp ugt i64 {b}, 2")
+        if also is not None:
+            go = self.op(f"and i1 {also}, {go}")
+        yes, no = self.label(what), self.label("Lno" + what[1:])
+        self.emit(f"br i1 {go}, label %{yes}, label %{no}")
+        self.start_block(yes)
+        self.emit(f"store volatile i64 {self.op(f'sub i64 {b}, 1')}, ptr {budp}")
+        return no
 
     def count_run(self) -> None:
         """Add one to the module's run count. Its lines carry COUNT_MARK, so that the
