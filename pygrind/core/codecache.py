@@ -42,6 +42,20 @@ def _generator_digest() -> str:
     return h.hexdigest()[:16]
 
 
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace the file at `path` with `data` in one step (a concurrent reader sees the
+    old file or the new one, never part of one), making its folder if needed. A failure
+    is ignored: what the cache holds only saves time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
 def cache_root() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "pygrind"
@@ -125,15 +139,7 @@ class CodeCache:
         return saved
 
     def put_native(self, key: str, saved: tuple) -> None:
-        d = self.dir / "native"
-        try:
-            d.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as f:
-                marshal.dump(saved, f)
-            os.replace(tmp, d / f"{key}.mod")
-        except OSError:
-            pass
+        write_atomically(self.dir / "native" / f"{key}.mod", marshal.dumps(saved))
 
     def _save_native_index(self) -> None:
         d = self.dir / "native"
@@ -146,14 +152,7 @@ class CodeCache:
                 idx = old
         except (OSError, EOFError, ValueError, TypeError):
             pass
-        try:
-            d.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as f:
-                marshal.dump(idx, f)
-            os.replace(tmp, d / "index")
-        except OSError:
-            pass
+        write_atomically(d / "index", marshal.dumps(idx))
         self._native_new.clear()
 
     def put(self, obj: tuple[str, int], addr: int, entry: tuple) -> None:
@@ -183,11 +182,5 @@ class CodeCache:
                     table = other
             except (OSError, EOFError, ValueError, TypeError):
                 pass
-            try:
-                fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-")
-                with os.fdopen(fd, "wb") as f:
-                    marshal.dump(table, f)
-                os.replace(tmp, dest)
-            except OSError:
-                pass
+            write_atomically(dest, marshal.dumps(table))
         self._dirty.clear()

@@ -92,28 +92,21 @@ def _dispatcher_object(cache_dir: str | None) -> bytes:
     """The optimised dispatcher, kept on disk (10 ms to make, and every start needs it);
     the file name covers the IR and the LLVM version."""
     import hashlib
-    import os
-    import tempfile
+    from pathlib import Path
+
+    from ...core.codecache import write_atomically
 
     path = None
     if cache_dir is not None:
         key = hashlib.sha256(f"{_DISPATCHER_IR}|{llvm.llvm_version_info}".encode()).hexdigest()[:20]
-        path = os.path.join(cache_dir, f"dispatcher-{key}.o")
+        path = Path(cache_dir) / f"dispatcher-{key}.o"
         try:
-            with open(path, "rb") as f:
-                return f.read()
+            return path.read_bytes()
         except OSError:
             pass
     obj = optimized_object(_DISPATCHER_IR)
     if path is not None:
-        try:
-            os.makedirs(cache_dir, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as f:
-                f.write(obj)
-            os.replace(tmp, path)
-        except OSError:
-            pass
+        write_atomically(path, obj)
     return obj
 
 
