@@ -223,7 +223,12 @@ class Engine:
         self.table[2 * i + 1] = code
 
     def unlink(self, pc: int) -> None:
+        """Take pc's native code out of the table (its translation was dropped: the guest
+        code changed). Chains look targets up in the table, so none goes there again;
+        native code running now (a block looping on itself, maybe the very one) is made
+        to return to the dispatcher at its next block by a budget of 1."""
         i = table_index(pc)
         if self.table[2 * i] == pc:
             self.table[2 * i] = 0xFFFFFFFFFFFFFFFF
             self.table[2 * i + 1] = 0
+        self.ctx.budget = 1

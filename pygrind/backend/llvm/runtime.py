@@ -137,9 +137,6 @@ class JitRuntime:
                 aspace.mem[addr:end] = ctypes.string_at(buf, size)
                 if aspace.code_pages:
                     aspace.code_written(addr, size)
-                    # a block looping on itself must go back to the dispatcher, which
-                    # sees the translations this store dropped
-                    self.engine.ctx.budget = 1
             else:
                 ctypes.memmove(buf, aspace.host(addr), size)
             return 0
@@ -181,7 +178,6 @@ class JitRuntime:
             return 0
         if write and self.aspace.code_pages:
             self.aspace.code_written(addr, size)
-            self.engine.ctx.budget = 1  # as in _mem_slow
         return self.aspace.host(addr)
 
 
