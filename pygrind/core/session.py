@@ -246,8 +246,7 @@ class Session:
             self.sched.acquire(th)
             self._run_thread(th)
 
-        th.host = threading.Thread(target=main, daemon=True, name="client-thread")
-        th.host.start()
+        threading.Thread(target=main, daemon=True, name="client-thread").start()
         ready.wait()
         self.threads[th.tid] = th
         return th

@@ -42,7 +42,6 @@ class Thread:
     robust_list: int = 0
     #: the mask to put back after a handler run from rt_sigsuspend/ppoll-like calls
     saved_mask: int | None = None
-    host: threading.Thread | None = None
 
 
 class Scheduler:
