@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml pygrind/backend/vexcg/vexcg.c
 	@test -n "$(PYTHON)" || { echo "error: Python >= 3.12 not found (set PYTHON=...)" >&2; exit 1; }
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q --upgrade pip
@@ -20,6 +20,8 @@ $(STAMP): pyproject.toml
 	# byte-compile pygrind now: a shell with PYTHONDONTWRITEBYTECODE would otherwise
 	# make every start-up compile it from source
 	$(VENV)/bin/python -m compileall -q pygrind
+	# the libVEX code generator tier (C, built against pyvex's libVEX; needs cc)
+	$(VENV)/bin/python -m pygrind.backend.vexcg.build
 	touch $(STAMP)
 
 demo: venv
@@ -32,6 +34,8 @@ test: venv
 	PYGRIND_TEST_BACKEND=jit $(VENV)/bin/python -m pytest -n 2 -q tests
 	# the end-to-end and CPU suites again with the reference backend
 	PYGRIND_TEST_BACKEND=ref $(VENV)/bin/python -m pytest -n 2 -q -m "not slow" tests/e2e tests/cpu
+	# and with the JIT's defaults, where code the tool leaves alone runs as libVEX's
+	PYGRIND_TEST_BACKEND=vex $(VENV)/bin/python -m pytest -n 2 -q -m "not slow" tests/e2e tests/cpu
 
 bench: venv
 	$(VENV)/bin/python bench/run.py

@@ -28,8 +28,12 @@ USAGE = """usage: pygrind [options] prog-and-args
     --backend=jit|ref         how client code runs: jit (hot blocks compiled to
                               native code by LLVM, the rest translated to Python) or
                               ref (the reference backend: everything in Python) [jit]
-    --jit-threshold=<n>       with the JIT, compile a block natively once it has
-                              run <n> times [50]
+    --jit-threshold=<n>       with the JIT, compile a block with LLVM once it has
+                              run <n> times [50; 50000 for blocks of the vex tier]
+    --jit-first-tier=vex|python  with the JIT, what runs a block before LLVM
+                              compiles it: machine code from libVEX's own code
+                              generator (used when the tool adds no
+                              instrumentation) or the reference backend's Python [vex]
     --jit-optimize=yes|no     compile hot code again with LLVM's optimisations, on
                               a thread of its own [yes]
     --time-slice=<n>          blocks a client thread runs before another runnable
@@ -111,6 +115,11 @@ def parse_args(argv: list[str]):
             opts.backend = val
         elif name == "--jit-threshold" and eq:
             opts.jit_hot = _int_at_least(a, val, 1)
+            opts.jit_hot_set = True
+        elif name == "--jit-first-tier" and eq:
+            if val not in ("vex", "python"):
+                raise UserError(f"Bad option: {a} (choose vex or python)")
+            opts.first_tier = val
         elif name == "--jit-optimize" and eq:
             opts.jit_optimize = _bool(name, val)
         elif name == "--time-slice" and eq:

@@ -6,7 +6,9 @@ Used by tests/e2e and tests/cpu through their conftest.py, which hand it to test
 
 Environment knobs:
   PYGRIND_TEST_TIMEOUT_SCALE  multiply every timeout (e.g. 3 on a slow machine)
-  PYGRIND_TEST_BACKEND        run pygrind with --backend=<this> (default: pygrind's own)
+  PYGRIND_TEST_BACKEND        run pygrind with --backend=<this> (default: pygrind's own);
+                              jit also compiles every block with LLVM after its first
+                              run; vex is the JIT with its own defaults
   PYGRIND_TEST_JIT_OPTIMIZE   run pygrind with --jit-optimize=<this> (yes/no)
 """
 
@@ -218,7 +220,11 @@ def pygrind_argv(argv, *, tool: str | None = "none", quiet: bool = True, opts=()
     if tool is not None:
         cmd.append(f"--tool={tool}")
     backend = os.environ.get("PYGRIND_TEST_BACKEND")
-    if backend:
+    if backend == "vex":
+        # the JIT with its defaults: blocks the tool leaves alone run as libVEX's code
+        # (backend/vexcg) until they are very hot
+        cmd.append("--backend=jit")
+    elif backend:
         cmd.append(f"--backend={backend}")
         if backend == "jit":
             # compile every block natively after its first run, so that the tests run

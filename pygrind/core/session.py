@@ -74,7 +74,12 @@ class Options:
     backend: str = "jit"
     code_cache: bool = True
     jit_hot: int = 50
+    #: --jit-threshold was given (else blocks of the vex tier use VEX_HOT)
+    jit_hot_set: bool = False
     jit_optimize: bool = True
+    #: what runs a block before LLVM compiles it: "vex" (backend/vexcg, when the tool
+    #: adds no instrumentation) or "python" (backend/ref)
+    first_tier: str = "vex"
     #: blocks a thread runs before another waiting thread gets the CPU
     time_slice: int = TIME_SLICE
     trace_children: bool = False
@@ -326,6 +331,9 @@ class Session:
         hot_at = self.options.jit_hot
         signalled = self.host_signals.word
         optimized = tr.optimizer.done if tr.optimizer is not None else []
+        vex_jumpkinds = {}
+        if tr.vex is not None:
+            from ..backend.vexcg import TRC_JUMPKINDS as vex_jumpkinds
         pc = st.get(RIP)
         left = slice_blocks = self.options.time_slice
         while True:
@@ -345,14 +353,30 @@ class Session:
                         elif kind == E.EXIT_FAULT:
                             f, jit.pending_fault = jit.pending_fault, None
                             raise f
+                        elif kind == E.EXIT_VEXTRC:
+                            jk = vex_jumpkinds.get(ctx.jk, -1)
+                            if jk:
+                                pc = self._special(pc, jk)
+                        elif kind == E.EXIT_HOT:
+                            queue.append(pc)
+                            if len(queue) >= JIT_QUEUE:
+                                tr.compile_hot(queue)
+                                queue = []
                         elif kind == E.EXIT_MISS and pc in native:
                             jit.engine.link(pc, native[pc])  # its slot was taken by another
                         if left <= 1 or signalled[0]:
+                            if queue and tr.vex is not None:
+                                # hot blocks of the vex tier are seen once: compile those
+                                # queued at least once a time slice
+                                tr.compile_hot(queue)
+                                queue = []
                             pc = self._boundary(th, pc)
                             left = slice_blocks
                         continue
                     fn = fns.get(pc)
                     if fn is None:
+                        if tr.vex is not None and tr.translate_vex(pc):
+                            continue
                         fn = tr.translate(pc)
                         if tr.try_native(pc):
                             continue
@@ -569,6 +593,12 @@ class Session:
                 self.out.msg(f"translations: {t.blocks_lifted} blocks lifted, "
                              f"lift {t.lift_seconds * 1e6 / max(t.blocks_lifted, 1):.0f} us/block, "
                              f"compile {t.compile_seconds * 1e6 / max(t.blocks_lifted, 1):.0f} us/block")
+                if t.vex is not None:
+                    v = t.vex
+                    declined = ", ".join(f"{n} {why}" for why, n in sorted(v.declined.items()))
+                    self.out.msg(f"vex tier: {v.blocks} blocks, {v.seconds * 1e6 / max(v.blocks, 1):.0f} "
+                                 f"us/block, {v.code_bytes() // 1024} KiB of code; declined: "
+                                 f"{declined or 'none'}")
                 if t.jit is not None:
                     self.out.msg(f"jit: {t.jit_blocks} blocks compiled, {t.jit_loaded} loaded from "
                                  f"the cache, {t.jit.engine.modules} modules, {t.jit_seconds:.2f} s; "

@@ -11,9 +11,11 @@ import struct
 
 from . import vexlib
 
-#: Size of the buffer. VexGuestAMD64State (with pyvex's AVX-512 extension) ends
-#: below 2720 bytes; the rest is slack so that helpers never write past the end.
-STATE_SIZE = 4096
+#: Size of the buffer. VexGuestAMD64State (with pyvex's AVX-512 extension) is 2704
+#: bytes; code made by libVEX's own code generator (backend/vexcg) expects two more
+#: copies of it (shadow state, unused here) and then 8 KiB where it spills registers.
+GUEST_STATE_BYTES = 2704
+STATE_SIZE = 3 * GUEST_STATE_BYTES + 8192 + 1024
 
 
 #: VexGuestAMD64State field offsets (as pyvex.arches.guest_offsets gives them for
@@ -61,6 +63,8 @@ class GuestState:
         # A ctypes view shares the memory, so helpers get a stable native pointer.
         self._cbuf = (ctypes.c_char * STATE_SIZE).from_buffer(self.buf)
         self.addr = ctypes.addressof(self._cbuf)
+        # libVEX's generated code needs a 16-aligned guest state (malloc gives that)
+        assert self.addr % 16 == 0
         vexlib.library().LibVEX_GuestAMD64_initialise(ctypes.c_void_p(self.addr))
 
     def get(self, off: int) -> int:
@@ -83,4 +87,4 @@ class GuestState:
         return fn(ctypes.c_void_p(self.addr))
 
     def copy_from(self, other: GuestState) -> None:
-        self.buf[:] = other.buf
+        self.buf[:GUEST_STATE_BYTES] = other.buf[:GUEST_STATE_BYTES]

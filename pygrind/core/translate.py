@@ -28,7 +28,19 @@ if TYPE_CHECKING:
 #: Bytes offered to the lifter per block; VEX stops earlier (at ~50 instructions or a branch).
 MAX_BLOCK_BYTES = 1000
 
+#: Runs of a block of the vex tier before LLVM compiles it. Its code is of Valgrind's
+#: own quality, so only code that is really hot repays LLVM's compile time (and a short
+#: run, such as a program's start-up, should not pay for importing pyvex at all).
+VEX_HOT = 50_000
+
 BlockFn = Callable[[bytearray, memoryview, memoryview, int], tuple[int, int]]
+
+
+def instruments(tool: object) -> bool:
+    """Does the tool change the IR of blocks (then every block needs pyvex's IR)?"""
+    from ..tool import Tool
+
+    return type(tool).instrument is not Tool.instrument
 
 
 def _source_digest(cls: type) -> str:
@@ -76,6 +88,17 @@ class Translator:
 
             self.jit = JitRuntime(aspace, session.counters.address,
                                   str(cache_root()) if session.options.code_cache else None)
+        #: libVEX's own code generator: the first tier when the tool adds no
+        #: instrumentation (None: not used); vex_pcs are the blocks it runs now
+        self.vex = None
+        self.vex_pcs: set[int] = set()
+        opts = session.options
+        self.vex_hot = opts.jit_hot if opts.jit_hot_set else VEX_HOT
+        if self.jit is not None and opts.first_tier == "vex" and not instruments(session.tool):
+            from ..backend import vexcg
+            from .codecache import cache_root
+
+            self.vex = vexcg.load(aspace, self.jit, str(cache_root()))
         #: the JIT's optimising tier (None: --jit-optimize=no or no JIT)
         self.optimizer = None
         if self.jit is not None and session.options.jit_optimize:
@@ -198,7 +221,7 @@ class Translator:
         from ..backend.llvm.irgen import Unsupported
 
         t0 = time.perf_counter()
-        pcs = [a for a in pcs if a not in self.native and a in self.table]
+        pcs = [a for a in pcs if (a not in self.native or a in self.vex_pcs) and a in self.table]
         if not pcs:
             return
         key = None
@@ -287,9 +310,26 @@ class Translator:
     def _link_native(self, addrs: dict[int, int]) -> None:
         for a, code in addrs.items():
             self.native[a] = code
+            self.vex_pcs.discard(a)
             self.jit.engine.link(a, code)
 
-    def translate(self, pc: int, irsb: pyvex.IRSB | None = None, lift_time: float = 0.0) -> BlockFn:
+    def translate_vex(self, pc: int) -> bool:
+        """Translate with libVEX's code generator (see backend/vexcg) and link the block
+        into the dispatch table, or LLVM code an earlier run compiled for it. False if
+        the tier declined the block."""
+        r = self.vex.translate(pc, self.vex_hot)
+        if r is None:
+            return False
+        stub, size, n_insns = r
+        self._install(pc, size, None, [], n_insns, "", f"<pygrind block {pc:#x}>", native=stub)
+        self._open_cache()
+        if not self.try_native(pc):
+            self.native[pc] = stub
+            self.vex_pcs.add(pc)
+            self.jit.engine.link(pc, stub)
+        return True
+
+    def _open_cache(self) -> None:
         if self.cache is None and self.session.options.code_cache:
             key = self.session.tool.cache_key()
             if key is not None:
@@ -299,6 +339,9 @@ class Translator:
 
                 key += "|" + _source_digest(type(self.session.tool)) + "|" + precision.REGISTER_UPDATES
             self.cache = CodeCache(self.session.options.backend, key) if key is not None else False
+
+    def translate(self, pc: int, irsb: pyvex.IRSB | None = None, lift_time: float = 0.0) -> BlockFn:
+        self._open_cache()
         obj = self._cache_object(pc) if self.cache else None
         filename = f"<pygrind block {pc:#x}>"
         if obj is not None:
@@ -356,6 +399,7 @@ class Translator:
                 tr = self.table.pop(a, None)
                 if tr is not None:
                     self.fns.pop(a, None)
+                    self.vex_pcs.discard(a)
                     if self.jit is not None:
                         self.jit.engine.unlink(a)
                 if self.native.pop(a, None) is not None and self.jit is not None:

@@ -20,8 +20,10 @@ import llvmlite.binding as llvm
 TABLE_BITS = 18
 TABLE_SIZE = 1 << TABLE_BITS
 
-# Ctx.exit_kind values
+# Ctx.exit_kind values (5 and 6 are set by libVEX-generated code: see backend/vexcg)
 EXIT_NONE, EXIT_JUMPKIND, EXIT_FAULT, EXIT_MISS, EXIT_BUDGET = 0, 1, 2, 3, 4
+EXIT_VEXTRC = 5  # a libVEX block ended asking for the core; Ctx.jk holds libVEX's TRC code
+EXIT_HOT = 6  # a libVEX block has run often enough for LLVM; it did not run this time
 
 
 class Ctx(ctypes.Structure):

@@ -32,6 +32,9 @@ _OP_FALLBACK = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_uint64
                                 ctypes.c_void_p, ctypes.c_uint64)
 _HOSTADDR = ctypes.CFUNCTYPE(ctypes.c_uint64, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint64,
                              ctypes.c_uint64, ctypes.c_uint64)
+_CAS_SLOW = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint64,
+                             ctypes.c_uint64, ctypes.c_uint64, ctypes.c_uint64)
+_DIV_FAULT = ctypes.CFUNCTYPE(ctypes.c_int64, ctypes.c_void_p, ctypes.c_uint64)
 
 
 class JitRuntime:
@@ -50,9 +53,11 @@ class JitRuntime:
         self.fallback_counts: Counter[int] = Counter()
         # keep the callback objects alive as long as the engine
         self._cbs = [_MEM_SLOW(self._mem_slow), _OP_FALLBACK(self._op_fallback),
-                     _HOSTADDR(self._hostaddr)]
-        for name, cb in zip(("pg_mem_slow", "pg_op_fallback", "pg_hostaddr"), self._cbs,
-                            strict=True):
+                     _HOSTADDR(self._hostaddr), _CAS_SLOW(self._cas_slow),
+                     _DIV_FAULT(self._div_fault)]
+        self._cb_names = ("pg_mem_slow", "pg_op_fallback", "pg_hostaddr", "pg_cas_slow",
+                          "pg_div_fault")
+        for name, cb in zip(self._cb_names, self._cbs, strict=True):
             self.engine.add_symbol(name, ctypes.cast(cb, ctypes.c_void_p).value, cb)
         #: each module's blocks count their runs in one slot (by a hash of the module's
         #: name, so that a saved module counts in the same slot in every run); the core
@@ -143,6 +148,46 @@ class JitRuntime:
         except Exception as e:  # never let an exception die in a callback
             self._fault(11, SEGV_MAPERR, addr, pc, f"internal: {e!r}")
             return 1
+
+    def _cas_slow(self, c, addr: int, size: int, pc: int, double: int, buf: int) -> int:
+        """A compare-and-swap the fast path could not do (see backend/vexcg): operands
+        at buf + 32 (expected, then new at + 16; the high halves of a double CAS at
+        + 8 and + 24); the old value goes to buf (high half at buf + 8)."""
+        try:
+            aspace = self.aspace
+            end = addr + size
+            bad = addr if end > LIMIT else aspace.first_bad(addr, size, P_WREAL)
+            if bad == end:
+                bad = aspace.first_bad(addr, size, P_R)
+            if bad != end:
+                self._segv(bad, pc, True)
+                return 1
+            half = size // 2 if double else size
+            ops = ctypes.string_at(buf + 32, 32)
+            expected = ops[0:half] + (ops[8:8 + half] if double else b"")
+            new = ops[16:16 + half] + (ops[24:24 + half] if double else b"")
+            old = bytes(aspace.mem[addr:end])
+            if old == expected:
+                aspace.mem[addr:end] = new
+                if aspace.code_pages:
+                    aspace.code_written(addr, size)
+            ctypes.memmove(buf, old[:half], half)
+            if double:
+                ctypes.memmove(buf + 8, old[half:], half)
+            return 0
+        except Exception as e:
+            self._fault(11, SEGV_MAPERR, addr, pc, f"internal: {e!r}")
+            return 1
+
+    def _div_fault(self, c, pc: int) -> int:
+        """A division that traps on x86 (by zero, or a quotient too wide)."""
+        self._fault(8, FPE_INTDIV, pc, pc, "divide")
+        return 1
+
+    def callback_addresses(self) -> dict[str, int]:
+        """Native addresses of the callbacks into Python, by their symbol names."""
+        return {n: ctypes.cast(cb, ctypes.c_void_p).value
+                for n, cb in zip(self._cb_names, self._cbs, strict=True)}
 
     def _op_fallback(self, c, opid: int, argp: int, resp: int, pc: int) -> int:
         self.fallback_counts[opid] += 1

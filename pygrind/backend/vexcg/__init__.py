@@ -1,0 +1,104 @@
+"""The first tier for blocks no tool instruments: libVEX's own code generator.
+
+See vexcg.c for what the C side does. Here: loading it, handing it the address space's
+layout and the JIT's callbacks, and translating blocks. A block it declines (an op or
+statement it does not handle, an undecodable instruction) goes to the Python tier.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import time
+from typing import TYPE_CHECKING
+
+from ...core import vexlib
+from ...core.aspace import P_R, P_R2, P_W, P_W2, P_X, SPACE_BITS
+from .. import precision
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ...core.aspace import AddressSpace
+    from ..llvm.runtime import JitRuntime
+
+
+class _Config(ctypes.Structure):
+    _fields_ = [(n, ctypes.c_uint64) for n in (
+        "mem_base", "page_table", "space_bits", "ctx", "mem_slow", "hostaddr", "cas_slow",
+        "div_fault", "precise", "p_r", "p_w", "p_r2", "p_w2", "p_x")]
+
+
+class _Result(ctypes.Structure):
+    _fields_ = [("size", ctypes.c_uint64), ("n_insns", ctypes.c_uint64),
+                ("status", ctypes.c_uint64)]
+
+
+#: why a block was declined (pgv_result.status)
+DECLINED = {1: "libVEX failed", 2: "unsupported", 3: "undecodable", 4: "not executable"}
+
+#: libVEX's TRC codes (libvex_trc_values.h) -> pygrind's jump kinds (core/jumpkinds.py)
+TRC_JUMPKINDS = {73: 1, 87: 3, 85: 4, 69: 2, 65: 7, 67: 0, 63: 0, 81: 0, 61: 0, 95: 0}
+
+
+class VexCodegen:
+    def __init__(self, lib: ctypes.CDLL, ops_table: Path, aspace: AddressSpace,
+                 jit: JitRuntime) -> None:
+        vexlib.library()  # libpyvex first, so that the loader finds it by its soname
+        self.lib = lib
+        lib.pgv_translate.argtypes = [ctypes.c_uint64, ctypes.c_uint64, ctypes.POINTER(_Result)]
+        lib.pgv_translate.restype = ctypes.c_uint64
+        lib.pgv_init.argtypes = [ctypes.POINTER(_Config)]
+        lib.pgv_init.restype = ctypes.c_int
+        lib.pgv_set_count.argtypes = [ctypes.c_uint64, ctypes.c_uint64]
+        lib.pgv_set_count.restype = None
+        lib.pgv_set_ops.argtypes = [ctypes.c_char_p, ctypes.c_uint64]
+        lib.pgv_set_ops.restype = None
+        cbs = jit.callback_addresses()
+        cfg = _Config(
+            mem_base=aspace.base, page_table=jit.engine.ctx.pt, space_bits=SPACE_BITS,
+            ctx=ctypes.addressof(jit.engine.ctx), mem_slow=cbs["pg_mem_slow"],
+            hostaddr=cbs["pg_hostaddr"], cas_slow=cbs["pg_cas_slow"],
+            div_fault=cbs["pg_div_fault"], precise=int(precision.all_registers_precise()),
+            p_r=P_R, p_w=P_W, p_r2=P_R2, p_w2=P_W2, p_x=P_X)
+        #: sizeof(VexGuestAMD64State), or < 0 if libVEX could not be initialised
+        self.state_size = lib.pgv_init(ctypes.byref(cfg))
+        ops = ops_table.read_bytes()
+        lib.pgv_set_ops(ops, len(ops))
+        self._res = _Result()
+        self.blocks = 0
+        self.declined: dict[str, int] = {}
+        self.seconds = 0.0
+
+    def translate(self, pc: int, count: int) -> tuple[int, int, int] | None:
+        """(entry stub, guest size, instructions) of the block at pc, or None."""
+        t0 = time.perf_counter()
+        res = self._res
+        stub = self.lib.pgv_translate(pc, count, res)
+        self.seconds += time.perf_counter() - t0
+        if not stub:
+            why = DECLINED.get(res.status, str(res.status))
+            self.declined[why] = self.declined.get(why, 0) + 1
+            return None
+        self.blocks += 1
+        return stub, res.size, res.n_insns
+
+    def code_bytes(self) -> int:
+        return ctypes.c_uint64.in_dll(self.lib, "pgv_code_bytes").value
+
+
+def load(aspace: AddressSpace, jit: JitRuntime, cache_dir: str | None) -> VexCodegen | None:
+    """The tier, or None if its library cannot be built or loaded here."""
+    from . import build
+
+    path = build.library_path(cache_dir)
+    if path is None:
+        return None
+    try:
+        vexlib.library()
+        lib = ctypes.CDLL(str(path))
+        cg = VexCodegen(lib, path.with_suffix(".ops"), aspace, jit)
+    except OSError:
+        return None
+    if cg.state_size < 0:
+        return None
+    return cg

@@ -1,0 +1,111 @@
+"""Building vexcg.c into a shared library (with the system's C compiler, against the
+libVEX headers and library that pyvex ships).
+
+`make venv` builds it into the package; a checkout without it builds it into the code
+cache directory on first use. The file name carries a digest of the source and of the
+compiler command, so a changed source can never load a stale library. Without a C
+compiler the tier is simply unavailable, and blocks go to the Python tier.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+SOURCE = Path(__file__).with_name("vexcg.c")
+
+
+def pyvex_dir() -> Path | None:
+    spec = importlib.util.find_spec("pyvex")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def _command(out: Path, pv: Path) -> list[str]:
+    cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc") or "cc"
+    # AVX_512: pyvex builds libVEX with its AVX-512 extension, which changes the layout
+    # of the guest state and the numbering of IR ops: the headers must agree
+    return [cc, "-O2", "-fPIC", "-shared", "-DAVX_512", "-Wall", "-Wno-unused-function",
+            f"-I{pv / 'include'}", "-o", str(out), str(SOURCE),
+            f"-L{pv / 'lib'}", "-lpyvex", f"-Wl,-rpath,{pv / 'lib'}"]
+
+
+def _name(pv: Path) -> str:
+    h = hashlib.sha256(SOURCE.read_bytes())
+    h.update(" ".join(_command(Path("x"), pv)).encode())
+    return f"vexcg-{h.hexdigest()[:16]}.so"
+
+
+def library_path(cache_dir: str | None, build: bool = True) -> Path | None:
+    """The built library: in the package if `make venv` built it there, else in the
+    cache directory (built now if need be). None if it cannot be had."""
+    pv = pyvex_dir()
+    if pv is None:
+        return None
+    name = _name(pv)
+    places = [SOURCE.parent / "_build"]
+    if cache_dir is not None:
+        places.append(Path(cache_dir))
+    for d in places:
+        if (d / name).exists():
+            return d / name
+    if not build:
+        return None
+    for d in places:
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+            tmp = d / f".{name}.{os.getpid()}"
+            r = subprocess.run(_command(tmp, pv), capture_output=True, text=True)
+            if r.returncode != 0:
+                sys.stderr.write(r.stderr)
+                tmp.unlink(missing_ok=True)
+                return None
+            # which ops the code generator handles, found in a process of its own
+            ops = tmp.with_suffix(".ops")
+            r = subprocess.run([sys.executable, "-m", "pygrind.backend.vexcg.build", "--probe",
+                                str(tmp), str(ops)], capture_output=True, text=True,
+                               cwd=str(SOURCE.parents[3]))
+            if r.returncode != 0:
+                sys.stderr.write(r.stderr)
+                tmp.unlink(missing_ok=True)
+                return None
+            os.replace(ops, (d / name).with_suffix(".ops"))
+            os.replace(tmp, d / name)
+            return d / name
+        except OSError:
+            continue
+    return None
+
+
+def probe(lib_path: str, out: str) -> None:
+    """Write the op table (see pgv_probe_ops in vexcg.c) of a freshly built library."""
+    import ctypes
+
+    from ...core import vexlib
+
+    vexlib.library()
+    lib = ctypes.CDLL(lib_path)
+    cfg = ctypes.create_string_buffer(8 * 32)
+    if lib.pgv_init(cfg) < 0:
+        sys.exit("pygrind: libVEX could not be initialised")
+    buf = ctypes.create_string_buffer(8192)
+    n = lib.pgv_probe_ops(buf)
+    if n == 0:
+        sys.exit("pygrind: probing libVEX's code generator failed")
+    Path(out).write_bytes(buf.raw[:n])
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--probe"]:
+    probe(sys.argv[2], sys.argv[3])
+elif __name__ == "__main__":
+    # `python -m pygrind.backend.vexcg.build`: build into the package (make venv)
+    p = library_path(None)
+    if p is None:
+        sys.exit("pygrind: could not build the libVEX code generator tier (no C compiler?)")
+    print(p)

@@ -1,0 +1,906 @@
+/* pygrind's first tier: libVEX's own code generator (the one Valgrind uses), driven
+ * for blocks that no tool instruments.
+ *
+ * Python's first tier costs about 0.5 ms a block to make (pyvex's Python objects, then
+ * Python source compiled by CPython); libVEX lifts, optimises and emits machine code for
+ * a block in tens of microseconds, in C. pyvex's shared library carries the whole of
+ * libVEX, code generator included, so this file only has to
+ *   - drive LibVEX_Translate (pgv_translate),
+ *   - rewrite every memory access of the block so that it goes through pygrind's page
+ *     table and address-space base, as the other backends do (pgv_instrument): client
+ *     code can still never touch pygrind's own memory, and a bad access becomes a client
+ *     fault found by a callback into Python, never a host crash;
+ *   - turn divisions that trap on x86 into client SIGFPEs before the host's div traps;
+ *   - give the generated code the entry and exit paths it expects (the assembly at the
+ *     end): it is entered with %rbp pointing at the guest state and leaves through one of
+ *     four "dispatcher" addresses, all of which return to pygrind's native dispatcher.
+ *
+ * Each translation is preceded by a small entry stub with the C signature of the LLVM
+ * tier's blocks, `uint64_t block(void *state, void *ctx)`, so the dispatcher runs either
+ * tier's code alike. The stub also counts the block's runs and reports it hot to Python
+ * (which then has LLVM compile it) when the count runs out.
+ *
+ * Blocks are not chained to each other: every block returns to the dispatcher.
+ */
+
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "libvex.h"
+#include "libvex_guest_amd64.h"
+#include "libvex_ir.h"
+#include "libvex_trc_values.h"
+
+/* from libpyvex (pyvex's C side): initialises libVEX once, whoever asks first */
+extern int vex_init(void);
+/* libVEX's failure exit; pyvex's longjmps to pyvex's own buffer, so ours is set
+ * around each translation made here */
+extern void (*vex_failure_exit)(void);
+extern void amd64g_dirtyhelper_CPUID_sse42_and_cx16(VexGuestAMD64State *);
+extern UInt vex_printf(const HChar *format, ...);
+
+/* ---- configuration from Python (pgv_init) ------------------------------------------ */
+
+typedef struct {
+    uint64_t mem_base;   /* host address of client address 0 */
+    uint64_t page_table; /* one byte per client page */
+    uint64_t space_bits; /* client addresses are below 1 << space_bits */
+    uint64_t ctx;        /* the JIT's context (exit_kind at offset 0) */
+    uint64_t mem_slow;   /* int64 (ctx, addr, size, pc, buf, is_store): 0 ok, 1 fault */
+    uint64_t hostaddr;   /* uint64 (ctx, addr, size, write, pc): host address, 0 fault */
+    uint64_t cas_slow;   /* int64 (ctx, addr, size, pc, double, buf): 0 ok, 1 fault */
+    uint64_t div_fault;  /* int64 (ctx, pc): records SIGFPE */
+    uint64_t precise;    /* registers precise at memory accesses: all (1) or rsp/rbp (0) */
+    uint64_t p_r, p_w, p_r2, p_w2, p_x; /* page-table bits */
+} pgv_config;
+
+typedef struct {
+    uint64_t size;    /* guest bytes translated */
+    uint64_t n_insns;
+    uint64_t status;  /* 0 ok; otherwise why the block was left to the Python tier */
+} pgv_result;
+
+enum { PGV_OK, PGV_FAILED, PGV_UNSUPPORTED, PGV_NODECODE, PGV_NOCODE };
+
+static pgv_config cfg;
+static jmp_buf fail_jb;
+
+/* 64 bytes the rewritten accesses use when the fast path does not apply: a slow load
+ * lands here, a slow store is made here first, a CAS's operands pass through here */
+static uint8_t scratch[64] __attribute__((aligned(64)));
+#define SCRATCH ((uint64_t)(uintptr_t)scratch)
+#define CAS_OPERANDS (SCRATCH + 32)
+
+static void fail(void)
+{
+    longjmp(fail_jb, PGV_FAILED);
+}
+
+static IRStmt *cur_stmt; /* the statement being rewritten, for the log */
+
+static void reject(int why)
+{
+    if (cur_stmt != NULL) {
+        vex_printf("pygrind vexcg: declined: ");
+        ppIRStmt(cur_stmt);
+        vex_printf("\n");
+    }
+    longjmp(fail_jb, why);
+}
+
+/* ---- the instrumentation pass ------------------------------------------------------ */
+
+static IRSB *out;  /* the block being built */
+static IRSB *in_sb; /* the block as lifted */
+
+/* The expression that defines temporary t in the input block (NULL if none). */
+static IRExpr *def_of(IRTemp t)
+{
+    for (int i = 0; i < in_sb->stmts_used; i++) {
+        IRStmt *st = in_sb->stmts[i];
+        if (st && st->tag == Ist_WrTmp && st->Ist.WrTmp.tmp == t)
+            return st->Ist.WrTmp.data;
+    }
+    return NULL;
+}
+static uint64_t cur_pc;
+
+static IRExpr *c64(uint64_t v) { return IRExpr_Const(IRConst_U64(v)); }
+static IRExpr *c8(uint8_t v) { return IRExpr_Const(IRConst_U8(v)); }
+static IRExpr *rd(IRTemp t) { return IRExpr_RdTmp(t); }
+static void add(IRStmt *st) { addStmtToIRSB(out, st); }
+
+static IRTemp let(IRType ty, IRExpr *e)
+{
+    IRTemp t = newIRTemp(out->tyenv, ty);
+    add(IRStmt_WrTmp(t, e));
+    return t;
+}
+
+static IRExpr *bin(IROp op, IRExpr *a, IRExpr *b) { return IRExpr_Binop(op, a, b); }
+
+static IRTemp let64(IROp op, IRExpr *a, IRExpr *b) { return let(Ity_I64, bin(op, a, b)); }
+
+/* A 64-bit guest address as an atom (addresses are I64 on amd64). */
+static IRExpr *addr_atom(IRExpr *a)
+{
+    if (typeOfIRExpr(out->tyenv, a) != Ity_I64)
+        reject(PGV_UNSUPPORTED);
+    return a;
+}
+
+/* I1: may an access of n bytes at guest address a take the fast path? As in the LLVM
+ * tier: below the limit, and the page's bit (or, if the access crosses into the next
+ * page, the page's pair bit: this page and the next) allows it. */
+static IRTemp fast_ok(IRExpr *a, int n, int write)
+{
+    uint64_t bit = write ? cfg.p_w : cfg.p_r;
+    uint64_t pair = write ? cfg.p_w2 : cfg.p_r2;
+    uint64_t mask = ((uint64_t)1 << cfg.space_bits) - 1;
+    IRTemp m = let64(Iop_And64, a, c64(mask));
+    IRTemp pg = let64(Iop_Shr64, rd(m), c8(12));
+    IRTemp pa = let64(Iop_Add64, rd(pg), c64(cfg.page_table));
+    IRTemp pte8 = let(Ity_I8, IRExpr_Load(Iend_LE, Ity_I8, rd(pa)));
+    IRTemp pte = let(Ity_I64, IRExpr_Unop(Iop_8Uto64, rd(pte8)));
+    IRTemp okbit;
+    if (n == 1) {
+        okbit = let64(Iop_And64, rd(pte), c64(bit));
+    } else {
+        /* crossing = (a % 4096 + n - 1) / 4096, 0 or 1; the pair bit is the page bit
+         * shifted left by 4, so test the page bit after a shift of crossing * 4 */
+        int shift = __builtin_ctzll(pair) - __builtin_ctzll(bit);
+        IRTemp off = let64(Iop_And64, a, c64(4095));
+        IRTemp last = let64(Iop_Add64, rd(off), c64(n - 1));
+        IRTemp cross = let64(Iop_Shr64, rd(last), c8(12));
+        IRTemp sh = let64(Iop_Mul64, rd(cross), c64(shift));
+        IRTemp sh8 = let(Ity_I8, IRExpr_Unop(Iop_64to8, rd(sh)));
+        IRTemp moved = let64(Iop_Shr64, rd(pte), rd(sh8));
+        okbit = let64(Iop_And64, rd(moved), c64(bit));
+    }
+    /* ok iff okbit == bit and the address is below the limit */
+    IRTemp x = let64(Iop_Xor64, rd(okbit), c64(bit));
+    IRTemp hi = let64(Iop_Shr64, a, c8(cfg.space_bits));
+    IRTemp any = let64(Iop_Or64, rd(x), rd(hi));
+    return let(Ity_I1, bin(Iop_CmpEQ64, rd(any), c64(0)));
+}
+
+/* host address: base + a on the fast path, else the scratch area */
+static IRTemp host_addr(IRExpr *a, IRTemp ok)
+{
+    IRTemp h = let64(Iop_Add64, a, c64(cfg.mem_base));
+    return let(Ity_I64, IRExpr_ITE(rd(ok), rd(h), c64(SCRATCH)));
+}
+
+/* A call into Python made only when `guard` holds; its result (0: done, else: a fault
+ * was recorded) ends the block with a fault exit. Declared as modifying memory, so
+ * that libVEX moves no load across it. */
+static void slow_call(IRTemp guard, const char *name, uint64_t fn, IRExpr **args)
+{
+    IRTemp st = newIRTemp(out->tyenv, Ity_I64);
+    IRDirty *d = unsafeIRDirty_1_N(st, 0, name, (void *)(uintptr_t)fn, args);
+    d->guard = rd(guard);
+    d->mFx = Ifx_Modify;
+    d->mAddr = c64(SCRATCH);
+    d->mSize = sizeof scratch;
+    add(IRStmt_Dirty(d));
+    /* when the call is not made, st is undefined: only a made call can fault */
+    IRTemp f = let(Ity_I64, IRExpr_ITE(rd(guard), rd(st), c64(0)));
+    IRTemp bad = let(Ity_I1, bin(Iop_CmpNE64, rd(f), c64(0)));
+    add(IRStmt_Exit(rd(bad), Ijk_SigSEGV, IRConst_U64(cur_pc),
+                    offsetof(VexGuestAMD64State, guest_RIP)));
+}
+
+static void load(IRTemp dst, IRExpr *e)
+{
+    IRType ty = e->Iex.Load.ty;
+    int n = sizeofIRType(ty);
+    if (n > 16 || e->Iex.Load.end != Iend_LE)
+        reject(PGV_UNSUPPORTED);
+    IRExpr *a = addr_atom(e->Iex.Load.addr);
+    IRTemp ok = fast_ok(a, n, 0);
+    IRTemp slow = let(Ity_I1, IRExpr_Unop(Iop_Not1, rd(ok)));
+    slow_call(slow, "pg_mem_slow", cfg.mem_slow,
+              mkIRExprVec_6(c64(cfg.ctx), a, c64(n), c64(cur_pc), c64(SCRATCH), c64(0)));
+    IRTemp ha = host_addr(a, ok);
+    add(IRStmt_WrTmp(dst, IRExpr_Load(Iend_LE, ty, rd(ha))));
+}
+
+static void store(IRStmt *st)
+{
+    IRExpr *data = st->Ist.Store.data;
+    int n = sizeofIRType(typeOfIRExpr(out->tyenv, data));
+    if (n > 16 || st->Ist.Store.end != Iend_LE)
+        reject(PGV_UNSUPPORTED);
+    IRExpr *a = addr_atom(st->Ist.Store.addr);
+    IRTemp ok = fast_ok(a, n, 1);
+    IRTemp ha = host_addr(a, ok);
+    add(IRStmt_Store(Iend_LE, rd(ha), data));
+    IRTemp slow = let(Ity_I1, IRExpr_Unop(Iop_Not1, rd(ok)));
+    slow_call(slow, "pg_mem_slow", cfg.mem_slow,
+              mkIRExprVec_6(c64(cfg.ctx), a, c64(n), c64(cur_pc), c64(SCRATCH), c64(1)));
+}
+
+/* Compare-and-swap: on the slow path Python does the whole CAS on client memory and
+ * leaves the old value in the scratch area, where the CAS instruction itself then runs
+ * (and so yields that old value). The operands go through the scratch area because a
+ * call takes at most six arguments. */
+static void cas(IRStmt *st)
+{
+    IRCAS *c = st->Ist.CAS.details;
+    int dbl = c->oldHi != IRTemp_INVALID;
+    IRType ty = typeOfIRExpr(out->tyenv, c->expdLo);
+    int n = sizeofIRType(ty) * (dbl ? 2 : 1);
+    if (c->end != Iend_LE || sizeofIRType(ty) > 8)
+        reject(PGV_UNSUPPORTED);
+    IRExpr *a = addr_atom(c->addr);
+    IRTemp ok = fast_ok(a, n, 1);
+    add(IRStmt_Store(Iend_LE, c64(CAS_OPERANDS), c->expdLo));
+    add(IRStmt_Store(Iend_LE, c64(CAS_OPERANDS + 16), c->dataLo));
+    if (dbl) {
+        add(IRStmt_Store(Iend_LE, c64(CAS_OPERANDS + 8), c->expdHi));
+        add(IRStmt_Store(Iend_LE, c64(CAS_OPERANDS + 24), c->dataHi));
+    }
+    IRTemp slow = let(Ity_I1, IRExpr_Unop(Iop_Not1, rd(ok)));
+    slow_call(slow, "pg_cas_slow", cfg.cas_slow,
+              mkIRExprVec_6(c64(cfg.ctx), a, c64(n), c64(cur_pc), c64(dbl), c64(SCRATCH)));
+    IRTemp ha = host_addr(a, ok);
+    add(IRStmt_CAS(mkIRCAS(c->oldHi, c->oldLo, Iend_LE, rd(ha), c->expdHi, c->expdLo,
+                           c->dataHi, c->dataLo)));
+}
+
+static int same_atom(IRExpr *x, IRExpr *y)
+{
+    if (x->tag != y->tag)
+        return 0;
+    if (x->tag == Iex_RdTmp)
+        return x->Iex.RdTmp.tmp == y->Iex.RdTmp.tmp;
+    if (x->tag == Iex_Const && x->Iex.Const.con->tag == Ico_U64 &&
+        y->Iex.Const.con->tag == Ico_U64)
+        return x->Iex.Const.con->Ico.U64 == y->Iex.Const.con->Ico.U64;
+    return 0;
+}
+
+/* Dirty helpers that access memory (FXSAVE, XSAVE, x87 80-bit loads and stores) take
+ * the guest address as an argument: they get the host address instead, checked by
+ * Python for the helper's whole extent. */
+static void dirty(IRStmt *st)
+{
+    IRDirty *d = st->Ist.Dirty.details;
+    if (strncmp(d->cee->name, "amd64g_dirtyhelper_CPUID", 24) == 0) {
+        /* the CPU pygrind advertises (see core/vexlib.py) */
+        d->cee = mkIRCallee(0, "amd64g_dirtyhelper_CPUID_sse42_and_cx16",
+                            (void *)amd64g_dirtyhelper_CPUID_sse42_and_cx16);
+    }
+    if (d->mFx != Ifx_None) {
+        if (d->mAddr == NULL)
+            reject(PGV_UNSUPPORTED);
+        /* the argument that is the address: mAddr itself, or (XSAVE's components) the
+         * base that mAddr is an offset from */
+        int found = -1;
+        uint64_t offset = 0;
+        for (int i = 0; d->args[i] && found < 0; i++) {
+            if (same_atom(d->args[i], d->mAddr))
+                found = i;
+        }
+        IRExpr *def = d->mAddr->tag == Iex_RdTmp ? def_of(d->mAddr->Iex.RdTmp.tmp) : NULL;
+        if (found < 0 && def != NULL && def->tag == Iex_Binop && def->Iex.Binop.op == Iop_Add64 &&
+            def->Iex.Binop.arg2->tag == Iex_Const) {
+            for (int i = 0; d->args[i] && found < 0; i++) {
+                if (same_atom(d->args[i], def->Iex.Binop.arg1)) {
+                    found = i;
+                    offset = def->Iex.Binop.arg2->Iex.Const.con->Ico.U64;
+                }
+            }
+        }
+        if (found < 0)
+            reject(PGV_UNSUPPORTED);
+        IRExpr *a = addr_atom(d->mAddr);
+        int write = d->mFx != Ifx_Read;
+        IRTemp h = newIRTemp(out->tyenv, Ity_I64);
+        IRDirty *hd = unsafeIRDirty_1_N(
+            h, 0, "pg_hostaddr", (void *)(uintptr_t)cfg.hostaddr,
+            mkIRExprVec_5(c64(cfg.ctx), a, c64(d->mSize), c64(write), c64(cur_pc)));
+        hd->guard = d->guard;
+        add(IRStmt_Dirty(hd));
+        IRTemp hv = let(Ity_I64, IRExpr_ITE(d->guard, rd(h), c64(1)));
+        IRTemp bad = let(Ity_I1, bin(Iop_CmpEQ64, rd(hv), c64(0)));
+        add(IRStmt_Exit(rd(bad), Ijk_SigSEGV, IRConst_U64(cur_pc),
+                        offsetof(VexGuestAMD64State, guest_RIP)));
+        IRTemp base = offset ? let64(Iop_Sub64, rd(h), c64(offset)) : h;
+        d->args[found] = rd(base);
+        d->mAddr = rd(h);
+    }
+    add(st);
+}
+
+/* Does a signed division of x by d give a quotient outside `bits` bits (or divide by
+ * zero)? The quotient of x / -1 is -x, computed without overflow here. */
+static int signed_quotient_traps(__int128 x, int64_t d, int bits)
+{
+    __int128 lim = (__int128)1 << (bits - 1);
+    if (d == 0)
+        return 1;
+    if (d == -1)
+        return x < -(lim - 1) || x > lim;
+    __int128 q = x / d;
+    return q >= lim || q < -lim;
+}
+
+/* Would the host's div trap (divide error) for this division? Then so would the
+ * client's: the block reports SIGFPE instead of letting the host instruction run. */
+uint64_t pgv_div_traps(uint64_t kind, uint64_t hi, uint64_t lo, uint64_t d)
+{
+    switch (kind) {
+    case 0: /* DivModU128to64 */
+        return d == 0 || hi >= d;
+    case 1: /* DivModS128to64 */
+        return signed_quotient_traps((__int128)(((unsigned __int128)hi << 64) | lo),
+                                     (int64_t)d, 64);
+    case 2: /* DivModU64to32 */
+        return (uint32_t)d == 0 || lo / (uint32_t)d > 0xFFFFFFFFu;
+    case 3: /* DivModS64to32 */
+        return signed_quotient_traps((int64_t)lo, (int32_t)d, 32);
+    }
+    return 1;
+}
+
+static void division(IROp op, IRExpr *x, IRExpr *dv)
+{
+    int kind;
+    IRExpr *hi, *lo, *d64;
+    switch (op) {
+    case Iop_DivModU128to64:
+    case Iop_DivModS128to64:
+        kind = op == Iop_DivModU128to64 ? 0 : 1;
+        hi = rd(let(Ity_I64, IRExpr_Unop(Iop_128HIto64, x)));
+        lo = rd(let(Ity_I64, IRExpr_Unop(Iop_128to64, x)));
+        d64 = dv;
+        break;
+    case Iop_DivModU64to32:
+    case Iop_DivModS64to32:
+        kind = op == Iop_DivModU64to32 ? 2 : 3;
+        hi = c64(0);
+        lo = x;
+        d64 = rd(let(Ity_I64, IRExpr_Unop(Iop_32Uto64, dv)));
+        break;
+    default:
+        reject(PGV_UNSUPPORTED);
+        return;
+    }
+    IRExpr *call = mkIRExprCCall(Ity_I64, 0, "pgv_div_traps", (void *)pgv_div_traps,
+                                 mkIRExprVec_4(c64(kind), hi, lo, d64));
+    IRTemp r = let(Ity_I64, call);
+    IRTemp bad = let(Ity_I1, bin(Iop_CmpNE64, rd(r), c64(0)));
+    slow_call(bad, "pg_div_fault", cfg.div_fault,
+              mkIRExprVec_2(c64(cfg.ctx), c64(cur_pc)));
+}
+
+/* Which ops libVEX's amd64 code generator handles, found by pgv_probe_ops when the
+ * library is built (the AVX-512 extension in pyvex's libVEX crashes, rather than
+ * failing cleanly, on a vector op the code generator lacks): bit 0, with any
+ * arguments; bit 1, when its 8-bit arguments are constants (shift counts, lanes). */
+#define N_OPS (Iop_LAST_NOT_EVEX - Iop_INVALID)
+static uint8_t op_ok[N_OPS];
+
+void pgv_set_ops(const uint8_t *ok, uint64_t n)
+{
+    memcpy(op_ok, ok, n < N_OPS ? n : N_OPS);
+}
+
+static void check_op(IROp op, IRExpr **args, int nargs)
+{
+    if (op <= Iop_INVALID || op >= Iop_LAST_NOT_EVEX)
+        reject(PGV_UNSUPPORTED);
+    uint8_t ok = op_ok[op - Iop_INVALID];
+    if (ok & 1)
+        return;
+    if (ok & 2) {
+        int consts = 1;
+        for (int i = 0; i < nargs; i++) {
+            if (typeOfIRExpr(out->tyenv, args[i]) == Ity_I8 && args[i]->tag != Iex_Const)
+                consts = 0;
+        }
+        if (consts)
+            return;
+    }
+    reject(PGV_UNSUPPORTED);
+}
+
+static void check_ops(IRExpr *e)
+{
+    switch (e->tag) {
+    case Iex_Unop:
+        check_op(e->Iex.Unop.op, &e->Iex.Unop.arg, 1);
+        break;
+    case Iex_Binop: {
+        IRExpr *a[2] = {e->Iex.Binop.arg1, e->Iex.Binop.arg2};
+        check_op(e->Iex.Binop.op, a, 2);
+        break;
+    }
+    case Iex_Triop: {
+        IRTriop *t = e->Iex.Triop.details;
+        IRExpr *a[3] = {t->arg1, t->arg2, t->arg3};
+        check_op(t->op, a, 3);
+        break;
+    }
+    case Iex_Qop: {
+        IRQop *q = e->Iex.Qop.details;
+        IRExpr *a[4] = {q->arg1, q->arg2, q->arg3, q->arg4};
+        check_op(q->op, a, 4);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+static int is_int_division(IROp op)
+{
+    switch (op) {
+    case Iop_DivU32: case Iop_DivS32: case Iop_DivU64: case Iop_DivS64:
+    case Iop_DivU64E: case Iop_DivS64E: case Iop_DivU32E: case Iop_DivS32E:
+    case Iop_DivModU64to32: case Iop_DivModS64to32:
+    case Iop_DivModU128to64: case Iop_DivModS128to64:
+    case Iop_DivModS64to64: case Iop_DivModU64to64:
+    case Iop_DivModU32to32: case Iop_DivModS32to32:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static void check_jumpkind(IRJumpKind jk)
+{
+    switch (jk) {
+    case Ijk_Boring: case Ijk_Call: case Ijk_Ret: case Ijk_Sys_syscall:
+    case Ijk_SigSEGV: case Ijk_SigTRAP: case Ijk_Yield: case Ijk_EmWarn:
+    case Ijk_NoRedir: case Ijk_InvalICache:
+        return;
+    case Ijk_NoDecode:
+        reject(PGV_NODECODE);
+        return;
+    default:
+        reject(PGV_UNSUPPORTED);
+    }
+}
+
+/* ---- probing the code generator (pgv_probe_ops) ---------------------------------- */
+
+static int probe_op = -1;  /* >= 0: translate a block that applies this op instead */
+static int probe_const_i8;
+
+static IRExpr *probe_arg(IRType ty, int k)
+{
+    int gpr = offsetof(VexGuestAMD64State, guest_RAX) + 8 * k;
+    int vec = offsetof(VexGuestAMD64State, guest_YMM0) + 64 * k;
+    switch (ty) {
+    case Ity_I1:
+        return rd(let(Ity_I1, bin(Iop_CmpEQ64, rd(let(Ity_I64, IRExpr_Get(gpr, Ity_I64))),
+                                   c64(0))));
+    case Ity_I8:
+        return probe_const_i8 ? c8(3) : rd(let(Ity_I8, IRExpr_Get(gpr, Ity_I8)));
+    case Ity_I16: case Ity_I32: case Ity_I64:
+        return rd(let(ty, IRExpr_Get(gpr, ty)));
+    case Ity_I128: {
+        IRTemp lo = let(Ity_I64, IRExpr_Get(gpr, Ity_I64));
+        IRTemp hi = let(Ity_I64, IRExpr_Get(gpr + 32, Ity_I64));
+        return rd(let(Ity_I128, bin(Iop_64HLto128, rd(hi), rd(lo))));
+    }
+    case Ity_F32: case Ity_F64: case Ity_V128:
+        return rd(let(ty, IRExpr_Get(vec, ty)));
+    default:
+        reject(PGV_UNSUPPORTED);
+        return NULL;
+    }
+}
+
+static void probe_block(void)
+{
+    IROp op = (IROp)probe_op;
+    IRType tr, t1, t2, t3, t4;
+    typeOfPrimop(op, &tr, &t1, &t2, &t3, &t4);
+    IRType ts[4] = {t1, t2, t3, t4};
+    IRExpr *a[4] = {NULL, NULL, NULL, NULL};
+    int n = 0;
+    while (n < 4 && ts[n] != Ity_INVALID) {
+        a[n] = probe_arg(ts[n], n);
+        n++;
+    }
+    IRExpr *e;
+    switch (n) {
+    case 1: e = IRExpr_Unop(op, a[0]); break;
+    case 2: e = IRExpr_Binop(op, a[0], a[1]); break;
+    case 3: e = IRExpr_Triop(op, a[0], a[1], a[2]); break;
+    case 4: e = IRExpr_Qop(op, a[0], a[1], a[2], a[3]); break;
+    default: reject(PGV_UNSUPPORTED); return;
+    }
+    IRTemp r = let(tr, e);
+    int gpr = offsetof(VexGuestAMD64State, guest_RAX);
+    int vec = offsetof(VexGuestAMD64State, guest_YMM0);
+    switch (tr) {
+    case Ity_I1:
+        add(IRStmt_Put(gpr, rd(let(Ity_I64, IRExpr_Unop(Iop_1Uto64, rd(r))))));
+        break;
+    case Ity_I8: case Ity_I16: case Ity_I32: case Ity_I64:
+        add(IRStmt_Put(gpr, rd(r)));
+        break;
+    case Ity_I128:
+        add(IRStmt_Put(gpr, rd(let(Ity_I64, IRExpr_Unop(Iop_128to64, rd(r))))));
+        add(IRStmt_Put(gpr + 8, rd(let(Ity_I64, IRExpr_Unop(Iop_128HIto64, rd(r))))));
+        break;
+    case Ity_F32: case Ity_F64: case Ity_V128:
+        add(IRStmt_Put(vec, rd(r)));
+        break;
+    default:
+        reject(PGV_UNSUPPORTED);
+    }
+}
+
+static IRSB *pgv_instrument(void *opaque, IRSB *in, const VexGuestLayout *layout,
+                            const VexGuestExtents *vge, const VexArchInfo *ai,
+                            IRType gwt, IRType hwt)
+{
+    (void)opaque; (void)layout; (void)vge; (void)ai; (void)gwt; (void)hwt;
+    out = deepCopyIRSBExceptStmts(in);
+    if (probe_op >= 0) {
+        cur_stmt = NULL;
+        out->next = c64(0x400000);
+        out->jumpkind = Ijk_Boring;
+        probe_block();
+        return out;
+    }
+    in_sb = in;
+    cur_stmt = NULL;
+    check_jumpkind(in->jumpkind);
+    cur_pc = 0;
+    for (int i = 0; i < in->stmts_used; i++) {
+        IRStmt *st = in->stmts[i];
+        if (!st)
+            continue;
+        cur_stmt = st;
+        switch (st->tag) {
+        case Ist_IMark:
+            cur_pc = st->Ist.IMark.addr;
+            add(st);
+            break;
+        case Ist_WrTmp: {
+            IRExpr *e = st->Ist.WrTmp.data;
+            if (e->tag == Iex_Load) {
+                load(st->Ist.WrTmp.tmp, e);
+                break;
+            }
+            check_ops(e);
+            if (e->tag == Iex_Binop && is_int_division(e->Iex.Binop.op))
+                division(e->Iex.Binop.op, e->Iex.Binop.arg1, e->Iex.Binop.arg2);
+            add(st);
+            break;
+        }
+        case Ist_Store:
+            store(st);
+            break;
+        case Ist_CAS:
+            cas(st);
+            break;
+        case Ist_Dirty:
+            dirty(st);
+            break;
+        case Ist_Exit:
+            check_jumpkind(st->Ist.Exit.jk);
+            add(st);
+            break;
+        case Ist_LLSC: case Ist_LoadG: case Ist_StoreG:
+            reject(PGV_UNSUPPORTED);
+            break;
+        default:
+            add(st);
+        }
+    }
+    return out;
+}
+
+/* ---- driving libVEX ----------------------------------------------------------------- */
+
+static Bool no_chase(void *opaque, Addr a)
+{
+    (void)opaque; (void)a;
+    return False;
+}
+
+static UInt no_self_check(void *opaque, VexRegisterUpdates *px, const VexGuestExtents *vge)
+{
+    (void)opaque; (void)vge;
+    *px = cfg.precise ? VexRegUpdAllregsAtMemAccess : VexRegUpdUnwindregsAtMemAccess;
+    return 0;
+}
+
+/* the exits of generated code (assembly below) */
+extern char pgv_run[], pgv_xindir[], pgv_xassisted[], pgv_chain_slow[], pgv_chain_fast[];
+
+/* code memory: chunks of RWX memory handed out in order and never reused (an
+ * invalidated block's code is unlinked from the dispatch table and left in place) */
+#define CHUNK (32u << 20)
+static uint8_t *code_cur, *code_end;
+uint64_t pgv_code_bytes;
+
+static uint8_t *code_alloc(size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    if (code_cur == NULL || (size_t)(code_end - code_cur) < n) {
+        void *p = mmap(NULL, CHUNK, PROT_READ | PROT_WRITE | PROT_EXEC,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p == MAP_FAILED)
+            return NULL;
+        code_cur = p;
+        code_end = code_cur + CHUNK;
+    }
+    uint8_t *r = code_cur;
+    code_cur += n;
+    pgv_code_bytes += n;
+    return r;
+}
+
+#define MAX_GUEST_BYTES 1000
+#define STUB_BYTES 48 /* entry stub (24) + info (24) */
+
+static VexArchInfo guest_info, host_info;
+static VexAbiInfo abi_info;
+static VexControl control;
+static int evcheck_bytes;
+
+int pgv_init(const pgv_config *c)
+{
+    cfg = *c;
+    if (!vex_init())
+        return -1;
+    LibVEX_default_VexArchInfo(&guest_info);
+    guest_info.endness = VexEndnessLE;
+    /* what pyvex decodes, so that both tiers accept the same instructions */
+    guest_info.hwcaps = VEX_HWCAPS_AMD64_SSE3 | VEX_HWCAPS_AMD64_SSSE3 | VEX_HWCAPS_AMD64_CX16 |
+                        VEX_HWCAPS_AMD64_LZCNT |
+                        VEX_HWCAPS_AMD64_AVX | VEX_HWCAPS_AMD64_RDTSCP | VEX_HWCAPS_AMD64_BMI |
+                        VEX_HWCAPS_AMD64_AVX2;
+    LibVEX_default_VexArchInfo(&host_info);
+    host_info.endness = VexEndnessLE;
+    host_info.hwcaps = VEX_HWCAPS_AMD64_SSE3 | VEX_HWCAPS_AMD64_CX16;
+    if (__builtin_cpu_supports("ssse3"))
+        host_info.hwcaps |= VEX_HWCAPS_AMD64_SSSE3;
+    LibVEX_default_VexAbiInfo(&abi_info);
+    abi_info.guest_stack_redzone_size = 128;
+    abi_info.guest_amd64_assume_fs_is_const = True;
+    abi_info.guest_amd64_assume_gs_is_const = True;
+    LibVEX_default_VexControl(&control);
+    control.iropt_level = 2;
+    control.iropt_unroll_thresh = 0;
+    /* the limits pyvex lifts with, so that a block has the same extent in every tier */
+    control.guest_max_insns = 99;
+    control.guest_chase = False;
+    control.special_instruction_support = False;
+    control.strict_block_end = True;
+    evcheck_bytes = LibVEX_evCheckSzB(VexArchAMD64);
+    return (int)sizeof(VexGuestAMD64State);
+}
+
+static uint8_t host[65536];
+
+/* libVEX's whole pipeline on `avail` guest bytes at `guest` (guest address pc): the
+ * code goes to `host`; returns 0 or why not. */
+static int run_vex(const uint8_t *guest, uint64_t avail, uint64_t pc, int *used,
+                   VexGuestExtents *vge, VexTranslateResult *tr)
+{
+    VexTranslateArgs vta = {
+        .arch_guest = VexArchAMD64, .archinfo_guest = guest_info,
+        .arch_host = VexArchAMD64, .archinfo_host = host_info, .abiinfo_both = abi_info,
+        .guest_bytes = guest, .guest_bytes_addr = pc, .chase_into_ok = no_chase,
+        .guest_extents = vge, .host_bytes = host, .host_bytes_size = sizeof host,
+        .host_bytes_used = used, .instrument1 = pgv_instrument,
+        .needs_self_check = no_self_check,
+        .disp_cp_chain_me_to_slowEP = pgv_chain_slow,
+        .disp_cp_chain_me_to_fastEP = pgv_chain_fast,
+        .disp_cp_xindir = pgv_xindir, .disp_cp_xassisted = pgv_xassisted,
+    };
+
+    control.guest_max_bytes = (int)avail;
+    LibVEX_set_VexControl(control);
+    void (*saved_exit)(void) = vex_failure_exit;
+    vex_failure_exit = fail;
+    int why = setjmp(fail_jb);
+    if (why != 0) {
+        vex_failure_exit = saved_exit;
+        return why;
+    }
+    *tr = LibVEX_Translate(&vta);
+    vex_failure_exit = saved_exit;
+    if (tr->status != VexTransOK || vge->n_used != 1)
+        return PGV_FAILED;
+    return PGV_OK;
+}
+
+/* One probe, in this process (for tests and debugging): 0 if the op translates. */
+int pgv_probe_one(int op, int const_i8)
+{
+    static const uint8_t ret[32] = {0xc3};
+    int used;
+    VexGuestExtents vge;
+    VexTranslateResult tr;
+    probe_op = op;
+    probe_const_i8 = const_i8;
+    int r = run_vex(ret, 1, 0x400000, &used, &vge, &tr);
+    probe_op = -1;
+    return r;
+}
+
+/* Fill op_ok (see check_op) by translating, for each op, a block that applies it, in a
+ * child process each: a crash there only marks the op as unsupported. Slow (a fork per
+ * op and form): done once, when the library is built. `ok` gets N_OPS bytes. */
+uint64_t pgv_probe_ops(uint8_t *ok)
+{
+    static const uint8_t ret[32] = {0xc3};
+    for (int i = 1; i < N_OPS; i++) {
+        ok[i] = 0;
+        for (int form = 0; form < 2; form++) {
+            pid_t pid = fork();
+            if (pid == 0) {
+                probe_op = Iop_INVALID + i;
+                probe_const_i8 = form;
+                int used;
+                VexGuestExtents vge;
+                VexTranslateResult tr;
+                _exit(run_vex(ret, 1, 0x400000, &used, &vge, &tr) == PGV_OK ? 0 : 1);
+            }
+            int status = 0;
+            if (pid < 0 || waitpid(pid, &status, 0) != pid)
+                return 0;
+            if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+                ok[i] |= (uint8_t)(1 << form);
+        }
+    }
+    return N_OPS;
+}
+
+/* Translate the block at guest pc. Returns the address of its entry stub (for the
+ * dispatch table), or 0 with res->status saying why not. `count` is how many runs
+ * make the block hot. */
+uint64_t pgv_translate(uint64_t pc, uint64_t count, pgv_result *res)
+{
+    static uint8_t guest[MAX_GUEST_BYTES + 32];
+    memset(res, 0, sizeof *res);
+    /* the executable bytes from pc, copied (libVEX may read a little ahead) */
+    uint64_t avail = 0;
+    const uint8_t *pt = (const uint8_t *)(uintptr_t)cfg.page_table;
+    while (avail < MAX_GUEST_BYTES) {
+        uint64_t a = pc + avail;
+        if (a >> cfg.space_bits || !(pt[a >> 12] & cfg.p_x))
+            break;
+        uint64_t room = 4096 - (a & 4095);
+        avail += room;
+    }
+    if (avail > MAX_GUEST_BYTES)
+        avail = MAX_GUEST_BYTES;
+    if (avail == 0) {
+        res->status = PGV_NOCODE;
+        return 0;
+    }
+    memcpy(guest, (const void *)(uintptr_t)(cfg.mem_base + pc), avail);
+    memset(guest + avail, 0, 32);
+
+    VexGuestExtents vge;
+    VexTranslateResult tr;
+    int used = 0;
+    int why = run_vex(guest, avail, pc, &used, &vge, &tr);
+    if (why != PGV_OK) {
+        res->status = (uint64_t)why;
+        return 0;
+    }
+    uint8_t *mem = code_alloc(STUB_BYTES + (size_t)used);
+    if (mem == NULL) {
+        res->status = PGV_FAILED;
+        return 0;
+    }
+    uint8_t *code = mem + STUB_BYTES;
+    memcpy(code, host, (size_t)used);
+    /* entry stub: lea info(%rip), %rax; movabs $pgv_run, %r11; jmp *%r11 */
+    uint8_t *p = mem;
+    *p++ = 0x48; *p++ = 0x8d; *p++ = 0x05;
+    int32_t rel = 24 - 7;
+    memcpy(p, &rel, 4); p += 4;
+    *p++ = 0x49; *p++ = 0xbb;
+    uint64_t run = (uint64_t)(uintptr_t)pgv_run;
+    memcpy(p, &run, 8); p += 8;
+    *p++ = 0x41; *p++ = 0xff; *p++ = 0xe3;
+    while (p < mem + 24)
+        *p++ = 0xcc;
+    uint64_t info[3] = {(uint64_t)(uintptr_t)(code + evcheck_bytes), count, pc};
+    memcpy(mem + 24, info, sizeof info);
+    res->size = vge.len[0];
+    res->n_insns = tr.n_guest_instrs;
+    return (uint64_t)(uintptr_t)mem;
+}
+
+/* The run counter of a block's entry stub (0 stops the reports of it being hot). */
+void pgv_set_count(uint64_t stub, uint64_t count)
+{
+    memcpy((uint8_t *)(uintptr_t)stub + 32, &count, 8);
+}
+
+/* ---- entering and leaving generated code -------------------------------------------
+ *
+ * pgv_run(state=%rdi, ctx=%rsi, info=%rax): from an entry stub. Counts the run; saves
+ * what the C ABI says a callee keeps (generated code uses every register but %rsp),
+ * sets the x87 control word libVEX's code expects (0x027F), and jumps to the block with
+ * %rbp = guest state. The stack is 16-aligned there, as the code's helper calls need.
+ * Frame: 0(%rsp) saved x87 control word, 8 state, 16 ctx, then callee-saved registers.
+ *
+ * Exits, each returning the next guest pc (the guest RIP, which generated code stores
+ * before leaving) to the dispatcher:
+ *   pgv_xindir       computed jump, call or return;
+ *   pgv_chain_*      a jump to a known address (called, to be patched by chaining, which
+ *                    pygrind does not do: drop the return address);
+ *   pgv_xassisted    anything else (system call, fault...): %rbp holds libVEX's TRC
+ *                    code; it is left in ctx (exit_kind 5, jk = TRC) unless a callback
+ *                    already recorded a fault (exit_kind set).
+ * A block whose count runs out returns at once with exit_kind 6 (hot) and its own pc.
+ */
+__asm__(
+    ".text\n"
+    ".globl pgv_run\n"
+    ".type pgv_run,@function\n"
+    "pgv_run:\n"
+    "    subq $1, 8(%rax)\n"
+    "    jz 1f\n"
+    "    pushq %rbp\n"
+    "    pushq %rbx\n"
+    "    pushq %r12\n"
+    "    pushq %r13\n"
+    "    pushq %r14\n"
+    "    pushq %r15\n"
+    "    pushq %rsi\n"
+    "    pushq %rdi\n"
+    "    subq $8, %rsp\n"
+    "    fnstcw (%rsp)\n"
+    "    fldcw pgv_fpucw(%rip)\n"
+    "    movq %rdi, %rbp\n"
+    "    jmp *(%rax)\n"
+    "1:  movq 16(%rax), %rax\n"
+    "    movq $6, (%rsi)\n"
+    "    ret\n"
+    ".globl pgv_xindir\n"
+    "pgv_xindir:\n"
+    "    movq 184(%rbp), %rax\n"
+    "    jmp pgv_out\n"
+    ".globl pgv_chain_slow\n"
+    ".globl pgv_chain_fast\n"
+    "pgv_chain_slow:\n"
+    "pgv_chain_fast:\n"
+    "    addq $8, %rsp\n"
+    "    movq 184(%rbp), %rax\n"
+    "    jmp pgv_out\n"
+    ".globl pgv_xassisted\n"
+    "pgv_xassisted:\n"
+    "    movq %rbp, %rcx\n"
+    "    movq 8(%rsp), %rbp\n"
+    "    movq 184(%rbp), %rax\n"
+    "    movq 16(%rsp), %rdx\n"
+    "    cmpq $0, (%rdx)\n"
+    "    jne pgv_out\n"
+    "    movq $5, (%rdx)\n"
+    "    movq %rcx, 8(%rdx)\n"
+    "pgv_out:\n"
+    "    fldcw (%rsp)\n"
+    "    addq $8, %rsp\n"
+    "    popq %rdi\n"
+    "    popq %rsi\n"
+    "    popq %r15\n"
+    "    popq %r14\n"
+    "    popq %r13\n"
+    "    popq %r12\n"
+    "    popq %rbx\n"
+    "    popq %rbp\n"
+    "    ret\n"
+    ".section .rodata\n"
+    "pgv_fpucw: .short 0x027F\n"
+    ".text\n");
