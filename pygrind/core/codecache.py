@@ -33,7 +33,7 @@ def _generator_digest() -> str:
     for rel in ("backend/ops.py", "backend/opsrt.py", "backend/ref/codegen.py",
                 "backend/ref/runtime.py", "backend/iropt.py", "tool/intrinsics.py",
                 "backend/llvm/irgen.py", "backend/llvm/oplower.py", "backend/llvm/engine.py",
-                "backend/llvm/runtime.py", "core/jumpkinds.py",
+                "backend/llvm/runtime.py", "backend/vexcg/__init__.py", "core/jumpkinds.py",
                 "core/codecache.py", "core/translate.py", "core/aspace.py", "core/state.py"):
         try:
             h.update((root / rel).read_bytes())

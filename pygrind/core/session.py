@@ -596,9 +596,10 @@ class Session:
                 if t.vex is not None:
                     v = t.vex
                     declined = ", ".join(f"{n} {why}" for why, n in sorted(v.declined.items()))
-                    self.out.msg(f"vex tier: {v.blocks} blocks, {v.seconds * 1e6 / max(v.blocks, 1):.0f} "
-                                 f"us/block, {v.code_bytes() // 1024} KiB of code; declined: "
-                                 f"{declined or 'none'}")
+                    self.out.msg(f"vex tier: {v.blocks} blocks translated "
+                                 f"({v.seconds * 1e6 / max(v.blocks, 1):.0f} us/block), {v.loaded} "
+                                 f"loaded from the cache, {v.code_bytes() // 1024} KiB of code; "
+                                 f"declined: {declined or 'none'}")
                 if t.jit is not None:
                     self.out.msg(f"jit: {t.jit_blocks} blocks compiled, {t.jit_loaded} loaded from "
                                  f"the cache, {t.jit.engine.modules} modules, {t.jit_seconds:.2f} s; "

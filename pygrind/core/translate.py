@@ -317,12 +317,26 @@ class Translator:
         """Translate with libVEX's code generator (see backend/vexcg) and link the block
         into the dispatch table, or LLVM code an earlier run compiled for it. False if
         the tier declined the block."""
+        self._open_cache()
+        obj = self._cache_object(pc) if self.cache else None
+        if obj is not None:
+            obj = ("vexcg:" + obj[0], obj[1])
+            e = self.cache.get(obj, pc, self.aspace.mem)
+            if e is not None:
+                guest, code, relocs, n_insns = e
+                stub = self.vex.install(code, relocs, pc, self.vex_hot)
+                if stub:
+                    return self._install_vex(pc, len(guest), n_insns, stub)
         r = self.vex.translate(pc, self.vex_hot)
         if r is None:
             return False
-        stub, size, n_insns = r
+        stub, size, n_insns, image = r
+        if obj is not None and image is not None:
+            self.cache.put(obj, pc, (bytes(self.aspace.mem[pc:pc + size]), *image, n_insns))
+        return self._install_vex(pc, size, n_insns, stub)
+
+    def _install_vex(self, pc: int, size: int, n_insns: int, stub: int) -> bool:
         self._install(pc, size, None, [], n_insns, "", f"<pygrind block {pc:#x}>", native=stub)
-        self._open_cache()
         if not self.try_native(pc):
             self.native[pc] = stub
             self.vex_pcs.add(pc)
@@ -338,6 +352,8 @@ class Translator:
                 from ..backend import precision
 
                 key += "|" + _source_digest(type(self.session.tool)) + "|" + precision.REGISTER_UPDATES
+                if self.vex is not None:
+                    key += "|" + self.vex.identity
             self.cache = CodeCache(self.session.options.backend, key) if key is not None else False
 
     def translate(self, pc: int, irsb: pyvex.IRSB | None = None, lift_time: float = 0.0) -> BlockFn:

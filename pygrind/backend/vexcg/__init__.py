@@ -8,6 +8,7 @@ statement it does not handle, an undecodable instruction) goes to the Python tie
 from __future__ import annotations
 
 import ctypes
+import os
 import time
 from typing import TYPE_CHECKING
 
@@ -29,8 +30,8 @@ class _Config(ctypes.Structure):
 
 
 class _Result(ctypes.Structure):
-    _fields_ = [("size", ctypes.c_uint64), ("n_insns", ctypes.c_uint64),
-                ("status", ctypes.c_uint64)]
+    _fields_ = [(n, ctypes.c_uint64) for n in (
+        "size", "n_insns", "status", "portable", "image", "code_len", "relocs", "n_relocs")]
 
 
 #: why a block was declined (pgv_result.status)
@@ -53,6 +54,9 @@ class VexCodegen:
         lib.pgv_set_count.restype = None
         lib.pgv_set_ops.argtypes = [ctypes.c_char_p, ctypes.c_uint64]
         lib.pgv_set_ops.restype = None
+        lib.pgv_install.argtypes = [ctypes.c_char_p, ctypes.c_uint64, ctypes.c_char_p,
+                                    ctypes.c_uint64, ctypes.c_uint64, ctypes.c_uint64]
+        lib.pgv_install.restype = ctypes.c_uint64
         cbs = jit.callback_addresses()
         cfg = _Config(
             mem_base=aspace.base, page_table=jit.engine.ctx.pt, space_bits=SPACE_BITS,
@@ -66,11 +70,18 @@ class VexCodegen:
         lib.pgv_set_ops(ops, len(ops))
         self._res = _Result()
         self.blocks = 0
+        self.loaded = 0
+        #: what the saved code depends on besides pygrind's sources: this library and
+        #: the libVEX it calls into (relocations are offsets into both)
+        st = os.stat(vexlib.library()._name)
+        self.identity = f"{os.path.basename(lib._name)}|{st.st_size}|{st.st_mtime_ns}"
         self.declined: dict[str, int] = {}
         self.seconds = 0.0
 
-    def translate(self, pc: int, count: int) -> tuple[int, int, int] | None:
-        """(entry stub, guest size, instructions) of the block at pc, or None."""
+    def translate(self, pc: int, count: int) -> tuple[int, int, int, tuple | None] | None:
+        """(entry stub, guest size, instructions, portable image or None) of the block
+        at pc, or None; the image, (code, relocations), is what `install` takes in a
+        later run. `count` runs make the block hot."""
         t0 = time.perf_counter()
         res = self._res
         stub = self.lib.pgv_translate(pc, count, res)
@@ -80,7 +91,16 @@ class VexCodegen:
             self.declined[why] = self.declined.get(why, 0) + 1
             return None
         self.blocks += 1
-        return stub, res.size, res.n_insns
+        image = None
+        if res.portable:
+            image = (ctypes.string_at(res.image, res.code_len),
+                     ctypes.string_at(res.relocs, 4 * res.n_relocs))
+        return stub, res.size, res.n_insns, image
+
+    def install(self, code: bytes, relocs: bytes, pc: int, count: int) -> int:
+        """Entry stub of a block's code saved by an earlier run (0: out of memory)."""
+        self.loaded += 1
+        return self.lib.pgv_install(code, len(code), relocs, len(relocs) // 4, pc, count)
 
     def code_bytes(self) -> int:
         return ctypes.c_uint64.in_dll(self.lib, "pgv_code_bytes").value

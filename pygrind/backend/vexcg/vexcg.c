@@ -23,6 +23,8 @@
  * Blocks are not chained to each other: every block returns to the dispatcher.
  */
 
+#define _GNU_SOURCE
+#include <link.h>
 #include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -63,6 +65,8 @@ typedef struct {
     uint64_t size;    /* guest bytes translated */
     uint64_t n_insns;
     uint64_t status;  /* 0 ok; otherwise why the block was left to the Python tier */
+    uint64_t portable; /* the image below can be kept and installed in a later run */
+    uint64_t image, code_len, relocs, n_relocs; /* the code's portable image */
 } pgv_result;
 
 enum { PGV_OK, PGV_FAILED, PGV_UNSUPPORTED, PGV_NODECODE, PGV_NOCODE };
@@ -73,8 +77,16 @@ static jmp_buf fail_jb;
 /* 64 bytes the rewritten accesses use when the fast path does not apply: a slow load
  * lands here, a slow store is made here first, a CAS's operands pass through here */
 static uint8_t scratch[64] __attribute__((aligned(64)));
-#define SCRATCH ((uint64_t)(uintptr_t)scratch)
-#define CAS_OPERANDS (SCRATCH + 32)
+
+/* Generated code finds pygrind's addresses (client memory, page table, the JIT's
+ * context, the scratch area) in four words right after the guest state (where libVEX
+ * would keep a tool's shadow state, unused here), which pgv_run fills on each entry:
+ * the code then holds no address that changes from run to run, except calls into the
+ * two libraries, which pgv_install relocates. So it can be kept on disk. */
+#define PGV_CONSTS 2704
+_Static_assert(sizeof(VexGuestAMD64State) == PGV_CONSTS, "pgv_run's offsets");
+_Static_assert(offsetof(VexGuestAMD64State, guest_RIP) == 184, "pgv_run's offsets");
+__attribute__((visibility("hidden"))) uint64_t pgv_consts[4];
 
 static void fail(void)
 {
@@ -97,6 +109,8 @@ static void reject(int why)
 
 static IRSB *out;  /* the block being built */
 static IRSB *in_sb; /* the block as lifted */
+/* the block's temporaries holding pgv_consts */
+static IRTemp k_base, k_pt, k_ctx, k_scratch;
 
 /* The expression that defines temporary t in the input block (NULL if none). */
 static IRExpr *def_of(IRTemp t)
@@ -144,7 +158,7 @@ static IRTemp fast_ok(IRExpr *a, int n, int write)
     uint64_t mask = ((uint64_t)1 << cfg.space_bits) - 1;
     IRTemp m = let64(Iop_And64, a, c64(mask));
     IRTemp pg = let64(Iop_Shr64, rd(m), c8(12));
-    IRTemp pa = let64(Iop_Add64, rd(pg), c64(cfg.page_table));
+    IRTemp pa = let64(Iop_Add64, rd(pg), rd(k_pt));
     IRTemp pte8 = let(Ity_I8, IRExpr_Load(Iend_LE, Ity_I8, rd(pa)));
     IRTemp pte = let(Ity_I64, IRExpr_Unop(Iop_8Uto64, rd(pte8)));
     IRTemp okbit;
@@ -169,23 +183,48 @@ static IRTemp fast_ok(IRExpr *a, int n, int write)
     return let(Ity_I1, bin(Iop_CmpEQ64, rd(any), c64(0)));
 }
 
+static IRTemp scratch_at(uint64_t off)
+{
+    return let64(Iop_Add64, rd(k_scratch), c64(off));
+}
+
 /* host address: base + a on the fast path, else the scratch area */
 static IRTemp host_addr(IRExpr *a, IRTemp ok)
 {
-    IRTemp h = let64(Iop_Add64, a, c64(cfg.mem_base));
-    return let(Ity_I64, IRExpr_ITE(rd(ok), rd(h), c64(SCRATCH)));
+    IRTemp h = let64(Iop_Add64, a, rd(k_base));
+    return let(Ity_I64, IRExpr_ITE(rd(ok), rd(h), rd(k_scratch)));
+}
+
+/* Python's callbacks are called through these, so that generated code calls only
+ * into libVEX and this library (see PGV_CONSTS). */
+typedef int64_t (*cb_t)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+static int64_t mem_slow(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f)
+{
+    return ((cb_t)(uintptr_t)cfg.mem_slow)(a, b, c, d, e, f);
+}
+static int64_t cas_slow(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f)
+{
+    return ((cb_t)(uintptr_t)cfg.cas_slow)(a, b, c, d, e, f);
+}
+static int64_t hostaddr(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e)
+{
+    return ((cb_t)(uintptr_t)cfg.hostaddr)(a, b, c, d, e, 0);
+}
+static int64_t div_fault(uint64_t a, uint64_t b)
+{
+    return ((cb_t)(uintptr_t)cfg.div_fault)(a, b, 0, 0, 0, 0);
 }
 
 /* A call into Python made only when `guard` holds; its result (0: done, else: a fault
  * was recorded) ends the block with a fault exit. Declared as modifying memory, so
  * that libVEX moves no load across it. */
-static void slow_call(IRTemp guard, const char *name, uint64_t fn, IRExpr **args)
+static void slow_call(IRTemp guard, const char *name, void *fn, IRExpr **args)
 {
     IRTemp st = newIRTemp(out->tyenv, Ity_I64);
-    IRDirty *d = unsafeIRDirty_1_N(st, 0, name, (void *)(uintptr_t)fn, args);
+    IRDirty *d = unsafeIRDirty_1_N(st, 0, name, fn, args);
     d->guard = rd(guard);
     d->mFx = Ifx_Modify;
-    d->mAddr = c64(SCRATCH);
+    d->mAddr = rd(k_scratch);
     d->mSize = sizeof scratch;
     add(IRStmt_Dirty(d));
     /* when the call is not made, st is undefined: only a made call can fault */
@@ -204,8 +243,8 @@ static void load(IRTemp dst, IRExpr *e)
     IRExpr *a = addr_atom(e->Iex.Load.addr);
     IRTemp ok = fast_ok(a, n, 0);
     IRTemp slow = let(Ity_I1, IRExpr_Unop(Iop_Not1, rd(ok)));
-    slow_call(slow, "pg_mem_slow", cfg.mem_slow,
-              mkIRExprVec_6(c64(cfg.ctx), a, c64(n), c64(cur_pc), c64(SCRATCH), c64(0)));
+    slow_call(slow, "pg_mem_slow", (void *)mem_slow,
+              mkIRExprVec_6(rd(k_ctx), a, c64(n), c64(cur_pc), rd(k_scratch), c64(0)));
     IRTemp ha = host_addr(a, ok);
     add(IRStmt_WrTmp(dst, IRExpr_Load(Iend_LE, ty, rd(ha))));
 }
@@ -221,8 +260,8 @@ static void store(IRStmt *st)
     IRTemp ha = host_addr(a, ok);
     add(IRStmt_Store(Iend_LE, rd(ha), data));
     IRTemp slow = let(Ity_I1, IRExpr_Unop(Iop_Not1, rd(ok)));
-    slow_call(slow, "pg_mem_slow", cfg.mem_slow,
-              mkIRExprVec_6(c64(cfg.ctx), a, c64(n), c64(cur_pc), c64(SCRATCH), c64(1)));
+    slow_call(slow, "pg_mem_slow", (void *)mem_slow,
+              mkIRExprVec_6(rd(k_ctx), a, c64(n), c64(cur_pc), rd(k_scratch), c64(1)));
 }
 
 /* Compare-and-swap: on the slow path Python does the whole CAS on client memory and
@@ -239,15 +278,15 @@ static void cas(IRStmt *st)
         reject(PGV_UNSUPPORTED);
     IRExpr *a = addr_atom(c->addr);
     IRTemp ok = fast_ok(a, n, 1);
-    add(IRStmt_Store(Iend_LE, c64(CAS_OPERANDS), c->expdLo));
-    add(IRStmt_Store(Iend_LE, c64(CAS_OPERANDS + 16), c->dataLo));
+    add(IRStmt_Store(Iend_LE, rd(scratch_at(32)), c->expdLo));
+    add(IRStmt_Store(Iend_LE, rd(scratch_at(48)), c->dataLo));
     if (dbl) {
-        add(IRStmt_Store(Iend_LE, c64(CAS_OPERANDS + 8), c->expdHi));
-        add(IRStmt_Store(Iend_LE, c64(CAS_OPERANDS + 24), c->dataHi));
+        add(IRStmt_Store(Iend_LE, rd(scratch_at(40)), c->expdHi));
+        add(IRStmt_Store(Iend_LE, rd(scratch_at(56)), c->dataHi));
     }
     IRTemp slow = let(Ity_I1, IRExpr_Unop(Iop_Not1, rd(ok)));
-    slow_call(slow, "pg_cas_slow", cfg.cas_slow,
-              mkIRExprVec_6(c64(cfg.ctx), a, c64(n), c64(cur_pc), c64(dbl), c64(SCRATCH)));
+    slow_call(slow, "pg_cas_slow", (void *)cas_slow,
+              mkIRExprVec_6(rd(k_ctx), a, c64(n), c64(cur_pc), c64(dbl), rd(k_scratch)));
     IRTemp ha = host_addr(a, ok);
     add(IRStmt_CAS(mkIRCAS(c->oldHi, c->oldLo, Iend_LE, rd(ha), c->expdHi, c->expdLo,
                            c->dataHi, c->dataLo)));
@@ -303,8 +342,8 @@ static void dirty(IRStmt *st)
         int write = d->mFx != Ifx_Read;
         IRTemp h = newIRTemp(out->tyenv, Ity_I64);
         IRDirty *hd = unsafeIRDirty_1_N(
-            h, 0, "pg_hostaddr", (void *)(uintptr_t)cfg.hostaddr,
-            mkIRExprVec_5(c64(cfg.ctx), a, c64(d->mSize), c64(write), c64(cur_pc)));
+            h, 0, "pg_hostaddr", (void *)hostaddr,
+            mkIRExprVec_5(rd(k_ctx), a, c64(d->mSize), c64(write), c64(cur_pc)));
         hd->guard = d->guard;
         add(IRStmt_Dirty(hd));
         IRTemp hv = let(Ity_I64, IRExpr_ITE(d->guard, rd(h), c64(1)));
@@ -376,8 +415,8 @@ static void division(IROp op, IRExpr *x, IRExpr *dv)
                                  mkIRExprVec_4(c64(kind), hi, lo, d64));
     IRTemp r = let(Ity_I64, call);
     IRTemp bad = let(Ity_I1, bin(Iop_CmpNE64, rd(r), c64(0)));
-    slow_call(bad, "pg_div_fault", cfg.div_fault,
-              mkIRExprVec_2(c64(cfg.ctx), c64(cur_pc)));
+    slow_call(bad, "pg_div_fault", (void *)div_fault,
+              mkIRExprVec_2(rd(k_ctx), c64(cur_pc)));
 }
 
 /* Which ops libVEX's amd64 code generator handles, found by pgv_probe_ops when the
@@ -557,6 +596,10 @@ static IRSB *pgv_instrument(void *opaque, IRSB *in, const VexGuestLayout *layout
     in_sb = in;
     cur_stmt = NULL;
     check_jumpkind(in->jumpkind);
+    k_base = let(Ity_I64, IRExpr_Get(PGV_CONSTS, Ity_I64));
+    k_pt = let(Ity_I64, IRExpr_Get(PGV_CONSTS + 8, Ity_I64));
+    k_ctx = let(Ity_I64, IRExpr_Get(PGV_CONSTS + 16, Ity_I64));
+    k_scratch = let(Ity_I64, IRExpr_Get(PGV_CONSTS + 24, Ity_I64));
     cur_pc = 0;
     for (int i = 0; i < in->stmts_used; i++) {
         IRStmt *st = in->stmts[i];
@@ -644,6 +687,80 @@ static uint8_t *code_alloc(size_t n)
     return r;
 }
 
+/* ---- relocatable code ------------------------------------------------------------
+ *
+ * Calls and exits in libVEX's code are `movabs $target, %r11` then `call *%r11` or
+ * `jmp *%r11` (r11 is reserved for this: no other value is ever put there). Their
+ * targets are in libVEX (helpers) or in this library (exits, trampolines): a block's
+ * portable image holds each target as an offset from its library's load address, and
+ * a relocation entry ((code offset << 1) | library) for it. */
+
+static uint64_t lib_lo[2], lib_hi[2], lib_base[2]; /* libpyvex, this library */
+
+static int find_one(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size; (void)data;
+    uint64_t probes[2] = {(uint64_t)(uintptr_t)LibVEX_Translate, (uint64_t)(uintptr_t)pgv_run};
+    for (int k = 0; k < 2; k++) {
+        uint64_t lo = UINT64_MAX, hi = 0;
+        for (int i = 0; i < info->dlpi_phnum; i++) {
+            const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+            if (ph->p_type != PT_LOAD)
+                continue;
+            uint64_t a = info->dlpi_addr + ph->p_vaddr;
+            if (a < lo)
+                lo = a;
+            if (a + ph->p_memsz > hi)
+                hi = a + ph->p_memsz;
+        }
+        if (probes[k] >= lo && probes[k] < hi) {
+            lib_lo[k] = lo;
+            lib_hi[k] = hi;
+            lib_base[k] = info->dlpi_addr;
+        }
+    }
+    return 0;
+}
+
+static void find_libraries(void)
+{
+    dl_iterate_phdr(find_one, NULL);
+}
+
+uint64_t pgv_install(const uint8_t *code, uint64_t len, const uint32_t *rel, uint64_t n_rel,
+                     uint64_t pc, uint64_t count);
+
+#define MAX_RELOCS 512
+static uint8_t image[65536];
+static uint32_t relocs[MAX_RELOCS];
+static uint64_t n_relocs;
+
+/* The portable image of the code in host[0:used) (into image/relocs); 0 if some call
+ * target is outside both libraries (then the code can only be used as it is). */
+static int make_image(const uint8_t *code, int used)
+{
+    memcpy(image, code, (size_t)used);
+    n_relocs = 0;
+    int portable = 1;
+    for (int i = 0; i + 13 <= used; i++) {
+        if (code[i] != 0x49 || code[i + 1] != 0xbb || code[i + 10] != 0x41 ||
+            code[i + 11] != 0xff || (code[i + 12] != 0xd3 && code[i + 12] != 0xe3))
+            continue;
+        uint64_t t;
+        memcpy(&t, code + i + 2, 8);
+        int k = t >= lib_lo[0] && t < lib_hi[0] ? 0 : t >= lib_lo[1] && t < lib_hi[1] ? 1 : -1;
+        if (k < 0 || n_relocs == MAX_RELOCS) {
+            portable = 0;
+            continue;
+        }
+        t -= lib_base[k];
+        memcpy(image + i + 2, &t, 8);
+        relocs[n_relocs++] = ((uint32_t)(i + 2) << 1) | (uint32_t)k;
+        i += 12;
+    }
+    return portable;
+}
+
 #define MAX_GUEST_BYTES 1000
 #define STUB_BYTES 48 /* entry stub (24) + info (24) */
 
@@ -655,6 +772,11 @@ static int evcheck_bytes;
 int pgv_init(const pgv_config *c)
 {
     cfg = *c;
+    pgv_consts[0] = cfg.mem_base;
+    pgv_consts[1] = cfg.page_table;
+    pgv_consts[2] = cfg.ctx;
+    pgv_consts[3] = (uint64_t)(uintptr_t)scratch;
+    find_libraries();
     if (!vex_init())
         return -1;
     LibVEX_default_VexArchInfo(&guest_info);
@@ -796,28 +918,56 @@ uint64_t pgv_translate(uint64_t pc, uint64_t count, pgv_result *res)
         res->status = (uint64_t)why;
         return 0;
     }
-    uint8_t *mem = code_alloc(STUB_BYTES + (size_t)used);
-    if (mem == NULL) {
-        res->status = PGV_FAILED;
-        return 0;
+    if (!make_image(host, used)) {
+        /* usable now, as it is, but not relocatable: no relocations, not portable */
+        memcpy(image, host, (size_t)used);
+        n_relocs = 0;
+        res->portable = 0;
+    } else {
+        res->portable = 1;
     }
-    uint8_t *code = mem + STUB_BYTES;
-    memcpy(code, host, (size_t)used);
+    res->size = vge.len[0];
+    res->n_insns = tr.n_guest_instrs;
+    res->code_len = (uint64_t)used;
+    res->image = (uint64_t)(uintptr_t)image;
+    res->relocs = (uint64_t)(uintptr_t)relocs;
+    res->n_relocs = n_relocs;
+    uint64_t stub = pgv_install(image, (uint64_t)used, relocs, n_relocs, pc, count);
+    if (stub == 0)
+        res->status = PGV_FAILED;
+    return stub;
+}
+
+/* Put a block's code (a portable image, relocated here) in code memory behind its entry
+ * stub; returns the stub's address, or 0 if out of memory. */
+uint64_t pgv_install(const uint8_t *code, uint64_t len, const uint32_t *rel, uint64_t n_rel,
+                     uint64_t pc, uint64_t count)
+{
+    uint8_t *mem = code_alloc(STUB_BYTES + (size_t)len);
+    if (mem == NULL)
+        return 0;
+    uint8_t *dst = mem + STUB_BYTES;
+    memcpy(dst, code, (size_t)len);
+    for (uint64_t i = 0; i < n_rel; i++) {
+        uint32_t off = rel[i] >> 1;
+        uint64_t t;
+        memcpy(&t, dst + off, 8);
+        t += lib_base[rel[i] & 1];
+        memcpy(dst + off, &t, 8);
+    }
     /* entry stub: lea info(%rip), %rax; movabs $pgv_run, %r11; jmp *%r11 */
     uint8_t *p = mem;
     *p++ = 0x48; *p++ = 0x8d; *p++ = 0x05;
-    int32_t rel = 24 - 7;
-    memcpy(p, &rel, 4); p += 4;
+    int32_t rel24 = 24 - 7;
+    memcpy(p, &rel24, 4); p += 4;
     *p++ = 0x49; *p++ = 0xbb;
     uint64_t run = (uint64_t)(uintptr_t)pgv_run;
     memcpy(p, &run, 8); p += 8;
     *p++ = 0x41; *p++ = 0xff; *p++ = 0xe3;
     while (p < mem + 24)
         *p++ = 0xcc;
-    uint64_t info[3] = {(uint64_t)(uintptr_t)(code + evcheck_bytes), count, pc};
+    uint64_t info[3] = {(uint64_t)(uintptr_t)(dst + evcheck_bytes), count, pc};
     memcpy(mem + 24, info, sizeof info);
-    res->size = vge.len[0];
-    res->n_insns = tr.n_guest_instrs;
     return (uint64_t)(uintptr_t)mem;
 }
 
@@ -861,6 +1011,14 @@ __asm__(
     "    pushq %rsi\n"
     "    pushq %rdi\n"
     "    subq $8, %rsp\n"
+    "    movq pgv_consts(%rip), %r11\n"
+    "    movq %r11, 2704(%rdi)\n"
+    "    movq pgv_consts+8(%rip), %r11\n"
+    "    movq %r11, 2712(%rdi)\n"
+    "    movq pgv_consts+16(%rip), %r11\n"
+    "    movq %r11, 2720(%rdi)\n"
+    "    movq pgv_consts+24(%rip), %r11\n"
+    "    movq %r11, 2728(%rdi)\n"
     "    fnstcw (%rsp)\n"
     "    fldcw pgv_fpucw(%rip)\n"
     "    movq %rdi, %rbp\n"
