@@ -114,9 +114,11 @@ class Session:
             self.tool.set_option(k, v)
         self.translator = Translator(self, self.aspace)
         jit = self.translator.jit
-        budget = (ctypes.addressof(jit.engine.ctx) + jit.engine.ctx.__class__.budget.offset
-                  if jit is not None else None)
-        self.host_signals = signals.HostSignals(budget)
+        budget = counter = None
+        if jit is not None:
+            ctx_addr, Ctx = ctypes.addressof(jit.engine.ctx), type(jit.engine.ctx)
+            budget, counter = ctx_addr + Ctx.budget.offset, ctx_addr + Ctx.vex_counter.offset
+        self.host_signals = signals.HostSignals(budget, counter)
         self.syscall_count = 0
         self._unwinder = None
         #: in a vfork child: (pipe to the parent, parent's stack pointer)
@@ -598,8 +600,8 @@ class Session:
                     declined = ", ".join(f"{n} {why}" for why, n in sorted(v.declined.items()))
                     self.out.msg(f"vex tier: {v.blocks} blocks translated "
                                  f"({v.seconds * 1e6 / max(v.blocks, 1):.0f} us/block), {v.loaded} "
-                                 f"loaded from the cache, {v.code_bytes() // 1024} KiB of code; "
-                                 f"declined: {declined or 'none'}")
+                                 f"loaded from the cache, {v.code_bytes() // 1024} KiB of code, "
+                                 f"{v.chained()} jumps chained; declined: {declined or 'none'}")
                 if t.jit is not None:
                     self.out.msg(f"jit: {t.jit_blocks} blocks compiled, {t.jit_loaded} loaded from "
                                  f"the cache, {t.jit.engine.modules} modules, {t.jit_seconds:.2f} s; "

@@ -140,11 +140,12 @@ def _stub_code(word: int) -> bytes:
     return code
 
 
-def _handler_code(slots: int, word: int, budget: int, stub: int) -> bytes:
+def _handler_code(slots: int, word: int, budget: int, stub: int, counter: int) -> bytes:
     """x86-64 code of the host handler, `void h(int sig, siginfo_t *info, void *uc)`:
     if the interrupted pc is in the stub's window, resume at its EINTR exit; copy *info
     to slots[sig - 1], set bit sig - 1 of *word atomically, then *budget = 1 (the JIT's
-    dispatcher counts it down to 0 and returns at the next block)."""
+    dispatcher counts it down to 0 and returns at the next block) and, if *counter is
+    not 0, **counter = 0 (a chain of libVEX-made blocks stops at its next block)."""
     q = struct.Struct("<Q").pack
     rip = b"\xa8\x00\x00\x00"  # uc_mcontext.rip: 40 + 16 * 8 into the ucontext
     return b"".join([
@@ -173,25 +174,34 @@ def _handler_code(slots: int, word: int, budget: int, stub: int) -> bytes:
         b"\xf0\x48\x09\x02",              # lock or [rdx], rax
         b"\x48\xba" + q(budget),          # movabs rdx, budget
         b"\x48\xc7\x02\x01\x00\x00\x00",  # mov qword [rdx], 1
-        b"\xc3",                          # ret
+        b"\x48\xba" + q(counter),         # movabs rdx, counter
+        b"\x48\x8b\x02",                  # mov rax, [rdx]
+        b"\x48\x85\xc0",                  # test rax, rax
+        b"\x74\x06",                      # jz done
+        b"\xc7\x00\x00\x00\x00\x00",      # mov dword [rax], 0
+        b"\xc3",                          # done: ret
     ])
 
 
 class HostSignals:
     """pygrind's host signal handler and what it records."""
 
-    def __init__(self, budget_address: int | None = None) -> None:
-        self._cells = (ctypes.c_uint64 * 2)()  # the pending word; a spare budget
+    def __init__(self, budget_address: int | None = None,
+                 counter_address: int | None = None) -> None:
+        # the pending word; a spare budget; a spare counter pointer (always 0)
+        self._cells = (ctypes.c_uint64 * 3)()
         self._slots = ctypes.create_string_buffer(64 * 128)
         #: the pending word, as Python reads it in the dispatch loops
         self.word = memoryview(self._cells).cast("B").cast("Q")
         word_addr = ctypes.addressof(self._cells)
         budget = budget_address if budget_address is not None else word_addr + 8
+        counter = counter_address if counter_address is not None else word_addr + 16
         self._page = mmap.mmap(-1, mmap.PAGESIZE, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
         base = ctypes.addressof(ctypes.c_char.from_buffer(self._page))
         self._handler = base
         stub = base + _STUB_AT
-        self._page.write(_handler_code(ctypes.addressof(self._slots), word_addr, budget, stub))
+        self._page.write(_handler_code(ctypes.addressof(self._slots), word_addr, budget, stub,
+                                       counter))
         self._page.seek(_STUB_AT)
         self._page.write(_stub_code(word_addr))
         #: a blocking system call that no recorded signal can slip past (see _stub_code)

@@ -309,8 +309,11 @@ class Translator:
 
     def _link_native(self, addrs: dict[int, int]) -> None:
         for a, code in addrs.items():
+            if a in self.vex_pcs:
+                # blocks chained to the libVEX code go through the table again
+                self.vex.unchain(self.native[a])
+                self.vex_pcs.discard(a)
             self.native[a] = code
-            self.vex_pcs.discard(a)
             self.jit.engine.link(a, code)
 
     def translate_vex(self, pc: int) -> bool:
@@ -415,7 +418,9 @@ class Translator:
                 tr = self.table.pop(a, None)
                 if tr is not None:
                     self.fns.pop(a, None)
-                    self.vex_pcs.discard(a)
+                    if a in self.vex_pcs:
+                        self.vex.unchain(self.native[a])
+                        self.vex_pcs.discard(a)
                     if self.jit is not None:
                         self.jit.engine.unlink(a)
                 if self.native.pop(a, None) is not None and self.jit is not None:

@@ -40,7 +40,10 @@ class Ctx(ctypes.Structure):
         ("table", ctypes.c_uint64),  # 56: dispatch table
         ("budget", ctypes.c_uint64),  # 64: blocks left before returning to Python
         ("modcounts", ctypes.c_uint64),  # 72: per-module execution counts (uint64 array)
-        ("spare", ctypes.c_uint64 * 6),
+        # 80: while libVEX-made code runs, the address of its event counter (an int32 that
+        # ends a chain of its blocks at 0; see backend/vexcg), else 0
+        ("vex_counter", ctypes.c_uint64),
+        ("spare", ctypes.c_uint64 * 5),
     ]
 
 
@@ -234,3 +237,5 @@ class Engine:
             self.table[2 * i] = 0xFFFFFFFFFFFFFFFF
             self.table[2 * i + 1] = 0
         self.ctx.budget = 1
+        if self.ctx.vex_counter:
+            ctypes.c_int32.from_address(self.ctx.vex_counter).value = 0

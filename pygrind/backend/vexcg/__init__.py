@@ -13,8 +13,9 @@ import time
 from typing import TYPE_CHECKING
 
 from ...core import vexlib
-from ...core.aspace import P_R, P_R2, P_W, P_W2, P_X, SPACE_BITS
+from ...core.aspace import P_R, P_R2, P_W, P_W2, P_WREAL, P_X, SPACE_BITS
 from .. import precision
+from ..llvm.engine import TABLE_BITS
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 class _Config(ctypes.Structure):
     _fields_ = [(n, ctypes.c_uint64) for n in (
         "mem_base", "page_table", "space_bits", "ctx", "mem_slow", "hostaddr", "cas_slow",
-        "div_fault", "precise", "p_r", "p_w", "p_r2", "p_w2", "p_x")]
+        "div_fault", "precise", "p_r", "p_w", "p_r2", "p_w2", "p_x", "p_wreal", "table_bits")]
 
 
 class _Result(ctypes.Structure):
@@ -57,13 +58,18 @@ class VexCodegen:
         lib.pgv_install.argtypes = [ctypes.c_char_p, ctypes.c_uint64, ctypes.c_char_p,
                                     ctypes.c_uint64, ctypes.c_uint64, ctypes.c_uint64]
         lib.pgv_install.restype = ctypes.c_uint64
+        lib.pgv_unchain.argtypes = [ctypes.c_uint64]
+        lib.pgv_unchain.restype = None
+        #: restore the jumps chained to a block's code (see vexcg.c: chaining)
+        self.unchain = lib.pgv_unchain
         cbs = jit.callback_addresses()
         cfg = _Config(
             mem_base=aspace.base, page_table=jit.engine.ctx.pt, space_bits=SPACE_BITS,
             ctx=ctypes.addressof(jit.engine.ctx), mem_slow=cbs["pg_mem_slow"],
             hostaddr=cbs["pg_hostaddr"], cas_slow=cbs["pg_cas_slow"],
             div_fault=cbs["pg_div_fault"], precise=int(precision.all_registers_precise()),
-            p_r=P_R, p_w=P_W, p_r2=P_R2, p_w2=P_W2, p_x=P_X)
+            p_r=P_R, p_w=P_W, p_r2=P_R2, p_w2=P_W2, p_x=P_X, p_wreal=P_WREAL,
+            table_bits=TABLE_BITS)
         #: sizeof(VexGuestAMD64State), or < 0 if libVEX could not be initialised
         self.state_size = lib.pgv_init(ctypes.byref(cfg))
         ops = ops_table.read_bytes()
@@ -104,6 +110,9 @@ class VexCodegen:
 
     def code_bytes(self) -> int:
         return ctypes.c_uint64.in_dll(self.lib, "pgv_code_bytes").value
+
+    def chained(self) -> int:
+        return ctypes.c_uint64.in_dll(self.lib, "pgv_chained").value
 
 
 def load(aspace: AddressSpace, jit: JitRuntime, cache_dir: str | None) -> VexCodegen | None:

@@ -107,5 +107,6 @@ elif __name__ == "__main__":
     # `python -m pygrind.backend.vexcg.build`: build into the package (make venv)
     p = library_path(None)
     if p is None:
-        sys.exit("pygrind: could not build the libVEX code generator tier (no C compiler?)")
+        sys.exit("pygrind: could not build the libVEX code generator tier (see above; without "
+                 "it, blocks start in the Python tier)")
     print(p)

@@ -28,6 +28,7 @@
 #include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -58,8 +59,14 @@ typedef struct {
     uint64_t cas_slow;   /* int64 (ctx, addr, size, pc, double, buf): 0 ok, 1 fault */
     uint64_t div_fault;  /* int64 (ctx, pc): records SIGFPE */
     uint64_t precise;    /* registers precise at memory accesses: all (1) or rsp/rbp (0) */
-    uint64_t p_r, p_w, p_r2, p_w2, p_x; /* page-table bits */
+    uint64_t p_r, p_w, p_r2, p_w2, p_x, p_wreal; /* page-table bits */
+    uint64_t table_bits; /* the dispatch table (ctx->table) has 1 << table_bits entries */
 } pgv_config;
+
+/* offsets in the JIT's context (backend/llvm/engine.py, Ctx) */
+#define CTX_TABLE 56
+#define CTX_BUDGET 64
+#define CTX_VEX_COUNTER 80
 
 typedef struct {
     uint64_t size;    /* guest bytes translated */
@@ -87,6 +94,9 @@ static uint8_t scratch[64] __attribute__((aligned(64)));
 _Static_assert(sizeof(VexGuestAMD64State) == PGV_CONSTS, "pgv_run's offsets");
 _Static_assert(offsetof(VexGuestAMD64State, guest_RIP) == 184, "pgv_run's offsets");
 __attribute__((visibility("hidden"))) uint64_t pgv_consts[4];
+/* the dispatch table (pgv_xindir looks computed jumps up in it) */
+__attribute__((visibility("hidden"))) uint64_t pgv_table;
+#define TABLE_BITS 18 /* pgv_xindir's hashing: backend/llvm/engine.py's */
 
 static void fail(void)
 {
@@ -151,87 +161,123 @@ static IRExpr *addr_atom(IRExpr *a)
 /* I1: may an access of n bytes at guest address a take the fast path? As in the LLVM
  * tier: below the limit, and the page's bit (or, if the access crosses into the next
  * page, the page's pair bit: this page and the next) allows it. */
-static IRTemp fast_ok(IRExpr *a, int n, int write)
+/* I64, 0 iff an access of n bytes at guest address a may take the fast path: as in the
+ * LLVM tier, the address is below the limit and the page's bit (or, if the access
+ * crosses into the next page, the page's pair bit: this page and the next) allows it.
+ * Kept as an integer, and compared afresh by each use, because libVEX's instruction
+ * selector turns a 1-bit value used once into a flag test, but materialises one used
+ * twice with setcc and tests it again. */
+static IRTemp fast_okv(IRExpr *a, int n, int write)
 {
     uint64_t bit = write ? cfg.p_w : cfg.p_r;
     uint64_t pair = write ? cfg.p_w2 : cfg.p_r2;
-    uint64_t mask = ((uint64_t)1 << cfg.space_bits) - 1;
-    IRTemp m = let64(Iop_And64, a, c64(mask));
+    /* (the index is masked so that the page table is read in bounds whatever a is) */
+    IRTemp m = let64(Iop_And64, a, c64(((uint64_t)1 << cfg.space_bits) - 1));
     IRTemp pg = let64(Iop_Shr64, rd(m), c8(12));
     IRTemp pa = let64(Iop_Add64, rd(pg), rd(k_pt));
     IRTemp pte8 = let(Ity_I8, IRExpr_Load(Iend_LE, Ity_I8, rd(pa)));
     IRTemp pte = let(Ity_I64, IRExpr_Unop(Iop_8Uto64, rd(pte8)));
-    IRTemp okbit;
-    if (n == 1) {
-        okbit = let64(Iop_And64, rd(pte), c64(bit));
-    } else {
-        /* crossing = (a % 4096 + n - 1) / 4096, 0 or 1; the pair bit is the page bit
-         * shifted left by 4, so test the page bit after a shift of crossing * 4 */
-        int shift = __builtin_ctzll(pair) - __builtin_ctzll(bit);
+    IRExpr *want = c64(bit);
+    if (n > 1) {
         IRTemp off = let64(Iop_And64, a, c64(4095));
-        IRTemp last = let64(Iop_Add64, rd(off), c64(n - 1));
-        IRTemp cross = let64(Iop_Shr64, rd(last), c8(12));
-        IRTemp sh = let64(Iop_Mul64, rd(cross), c64(shift));
-        IRTemp sh8 = let(Ity_I8, IRExpr_Unop(Iop_64to8, rd(sh)));
-        IRTemp moved = let64(Iop_Shr64, rd(pte), rd(sh8));
-        okbit = let64(Iop_And64, rd(moved), c64(bit));
+        IRTemp cross = let(Ity_I1, bin(Iop_CmpLT64U, c64(4096 - n), rd(off)));
+        want = rd(let(Ity_I64, IRExpr_ITE(rd(cross), c64(pair), want)));
     }
-    /* ok iff okbit == bit and the address is below the limit */
-    IRTemp x = let64(Iop_Xor64, rd(okbit), c64(bit));
+    IRTemp has = let64(Iop_And64, rd(pte), want);
+    IRTemp missing = let64(Iop_Xor64, rd(has), want);
     IRTemp hi = let64(Iop_Shr64, a, c8(cfg.space_bits));
-    IRTemp any = let64(Iop_Or64, rd(x), rd(hi));
-    return let(Ity_I1, bin(Iop_CmpEQ64, rd(any), c64(0)));
+    return let64(Iop_Or64, rd(missing), rd(hi));
 }
+
+static IRTemp is_zero(IRTemp v) { return let(Ity_I1, bin(Iop_CmpEQ64, rd(v), c64(0))); }
+static IRTemp not_zero(IRTemp v) { return let(Ity_I1, bin(Iop_CmpNE64, rd(v), c64(0))); }
 
 static IRTemp scratch_at(uint64_t off)
 {
     return let64(Iop_Add64, rd(k_scratch), c64(off));
 }
 
-/* host address: base + a on the fast path, else the scratch area */
-static IRTemp host_addr(IRExpr *a, IRTemp ok)
+
+/* The slow paths, called from generated code with the guest address and a word that
+ * packs the guest pc, the access size and what to do; each returns the host address
+ * the access is to use (the scratch area), or 0 when Python recorded a client fault.
+ * Python's callbacks are called from here, so that generated code calls only into
+ * libVEX and this library (see PGV_CONSTS). */
+typedef int64_t (*cb_t)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+enum { SLOW_LOAD, SLOW_STORE_CHECK, SLOW_STORE, SLOW_CAS, SLOW_CAS_DOUBLE };
+#define SLOW_INFO(kind, n) (cur_pc | ((uint64_t)(n) << 48) | ((uint64_t)(kind) << 56))
+
+static int writable(uint64_t a, uint64_t n)
 {
-    IRTemp h = let64(Iop_Add64, a, rd(k_base));
-    return let(Ity_I64, IRExpr_ITE(rd(ok), rd(h), rd(k_scratch)));
+    const uint8_t *pt = (const uint8_t *)(uintptr_t)cfg.page_table;
+    if (a + n > ((uint64_t)1 << cfg.space_bits) || a + n < a)
+        return 0;
+    for (uint64_t p = a >> 12; p <= (a + n - 1) >> 12; p++) {
+        if (!(pt[p] & cfg.p_wreal))
+            return 0;
+    }
+    return 1;
 }
 
-/* Python's callbacks are called through these, so that generated code calls only
- * into libVEX and this library (see PGV_CONSTS). */
-typedef int64_t (*cb_t)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
-static int64_t mem_slow(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f)
+static uint64_t mem_slow(uint64_t a, uint64_t info)
 {
-    return ((cb_t)(uintptr_t)cfg.mem_slow)(a, b, c, d, e, f);
-}
-static int64_t cas_slow(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f)
-{
-    return ((cb_t)(uintptr_t)cfg.cas_slow)(a, b, c, d, e, f);
+    uint64_t pc = info & (((uint64_t)1 << 48) - 1), n = (info >> 48) & 0xff;
+    uint64_t sc = (uint64_t)(uintptr_t)scratch;
+    cb_t py = (cb_t)(uintptr_t)cfg.mem_slow;
+    switch (info >> 56) {
+    case SLOW_LOAD:
+        return py(cfg.ctx, a, n, pc, sc, 0) == 0 ? sc : 0;
+    case SLOW_STORE_CHECK:
+        /* (not writable: Python then finds the bad address and records the fault) */
+        return writable(a, n) || py(cfg.ctx, a, n, pc, sc, 1) == 0 ? sc : 0;
+    case SLOW_STORE:
+        return py(cfg.ctx, a, n, pc, sc, 1) == 0 ? sc : 0;
+    default:
+        return ((cb_t)(uintptr_t)cfg.cas_slow)(cfg.ctx, a, n, pc,
+                                                (info >> 56) == SLOW_CAS_DOUBLE, sc) == 0 ? sc : 0;
+    }
 }
 static int64_t hostaddr(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e)
 {
     return ((cb_t)(uintptr_t)cfg.hostaddr)(a, b, c, d, e, 0);
 }
-static int64_t div_fault(uint64_t a, uint64_t b)
+static uint64_t div_fault(uint64_t pc)
 {
-    return ((cb_t)(uintptr_t)cfg.div_fault)(a, b, 0, 0, 0, 0);
+    return (uint64_t)((cb_t)(uintptr_t)cfg.div_fault)(cfg.ctx, pc, 0, 0, 0, 0);
 }
 
-/* A call into Python made only when `guard` holds; its result (0: done, else: a fault
- * was recorded) ends the block with a fault exit. Declared as modifying memory, so
- * that libVEX moves no load across it. */
-static void slow_call(IRTemp guard, const char *name, void *fn, IRExpr **args)
+/* A call made only when `guard` holds (declared as modifying memory, so that libVEX
+ * moves no load across it); returns the temporary that gets its result, undefined
+ * when the call is not made. */
+static IRTemp guarded_call(IRTemp guard, const char *name, void *fn, IRExpr **args)
 {
-    IRTemp st = newIRTemp(out->tyenv, Ity_I64);
-    IRDirty *d = unsafeIRDirty_1_N(st, 0, name, fn, args);
+    IRTemp r = newIRTemp(out->tyenv, Ity_I64);
+    IRDirty *d = unsafeIRDirty_1_N(r, 0, name, fn, args);
     d->guard = rd(guard);
     d->mFx = Ifx_Modify;
     d->mAddr = rd(k_scratch);
     d->mSize = sizeof scratch;
     add(IRStmt_Dirty(d));
-    /* when the call is not made, st is undefined: only a made call can fault */
-    IRTemp f = let(Ity_I64, IRExpr_ITE(rd(guard), rd(st), c64(0)));
-    IRTemp bad = let(Ity_I1, bin(Iop_CmpNE64, rd(f), c64(0)));
-    add(IRStmt_Exit(rd(bad), Ijk_SigSEGV, IRConst_U64(cur_pc),
+    return r;
+}
+
+static void fault_exit(IRTemp guard)
+{
+    add(IRStmt_Exit(rd(guard), Ijk_SigSEGV, IRConst_U64(cur_pc),
                     offsetof(VexGuestAMD64State, guest_RIP)));
+}
+
+/* The host address of an access: base + a on the fast path; else the slow path's
+ * answer, and a fault exit if that is 0. */
+static IRTemp checked_addr(IRExpr *a, int n, int write, int kind)
+{
+    IRTemp okv = fast_okv(a, n, write);
+    IRTemp slow = guarded_call(not_zero(okv), "pg_mem_slow", (void *)mem_slow,
+                               mkIRExprVec_2(a, c64(SLOW_INFO(kind, n))));
+    IRTemp h = let64(Iop_Add64, a, rd(k_base));
+    IRTemp ha = let(Ity_I64, IRExpr_ITE(rd(is_zero(okv)), rd(h), rd(slow)));
+    fault_exit(is_zero(ha));
+    return ha;
 }
 
 static void load(IRTemp dst, IRExpr *e)
@@ -240,15 +286,12 @@ static void load(IRTemp dst, IRExpr *e)
     int n = sizeofIRType(ty);
     if (n > 16 || e->Iex.Load.end != Iend_LE)
         reject(PGV_UNSUPPORTED);
-    IRExpr *a = addr_atom(e->Iex.Load.addr);
-    IRTemp ok = fast_ok(a, n, 0);
-    IRTemp slow = let(Ity_I1, IRExpr_Unop(Iop_Not1, rd(ok)));
-    slow_call(slow, "pg_mem_slow", (void *)mem_slow,
-              mkIRExprVec_6(rd(k_ctx), a, c64(n), c64(cur_pc), rd(k_scratch), c64(0)));
-    IRTemp ha = host_addr(a, ok);
+    IRTemp ha = checked_addr(addr_atom(e->Iex.Load.addr), n, 0, SLOW_LOAD);
     add(IRStmt_WrTmp(dst, IRExpr_Load(Iend_LE, ty, rd(ha))));
 }
 
+/* A slow store is checked first, made in the scratch area, then copied to the client's
+ * memory by Python (which also drops translations of code it overwrites). */
 static void store(IRStmt *st)
 {
     IRExpr *data = st->Ist.Store.data;
@@ -256,12 +299,11 @@ static void store(IRStmt *st)
     if (n > 16 || st->Ist.Store.end != Iend_LE)
         reject(PGV_UNSUPPORTED);
     IRExpr *a = addr_atom(st->Ist.Store.addr);
-    IRTemp ok = fast_ok(a, n, 1);
-    IRTemp ha = host_addr(a, ok);
+    IRTemp ha = checked_addr(a, n, 1, SLOW_STORE_CHECK);
     add(IRStmt_Store(Iend_LE, rd(ha), data));
-    IRTemp slow = let(Ity_I1, IRExpr_Unop(Iop_Not1, rd(ok)));
-    slow_call(slow, "pg_mem_slow", (void *)mem_slow,
-              mkIRExprVec_6(rd(k_ctx), a, c64(n), c64(cur_pc), rd(k_scratch), c64(1)));
+    IRTemp back = let(Ity_I1, bin(Iop_CmpEQ64, rd(ha), rd(k_scratch)));
+    guarded_call(back, "pg_mem_slow", (void *)mem_slow,
+                 mkIRExprVec_2(a, c64(SLOW_INFO(SLOW_STORE, n))));
 }
 
 /* Compare-and-swap: on the slow path Python does the whole CAS on client memory and
@@ -277,17 +319,13 @@ static void cas(IRStmt *st)
     if (c->end != Iend_LE || sizeofIRType(ty) > 8)
         reject(PGV_UNSUPPORTED);
     IRExpr *a = addr_atom(c->addr);
-    IRTemp ok = fast_ok(a, n, 1);
     add(IRStmt_Store(Iend_LE, rd(scratch_at(32)), c->expdLo));
     add(IRStmt_Store(Iend_LE, rd(scratch_at(48)), c->dataLo));
     if (dbl) {
         add(IRStmt_Store(Iend_LE, rd(scratch_at(40)), c->expdHi));
         add(IRStmt_Store(Iend_LE, rd(scratch_at(56)), c->dataHi));
     }
-    IRTemp slow = let(Ity_I1, IRExpr_Unop(Iop_Not1, rd(ok)));
-    slow_call(slow, "pg_cas_slow", (void *)cas_slow,
-              mkIRExprVec_6(rd(k_ctx), a, c64(n), c64(cur_pc), c64(dbl), rd(k_scratch)));
-    IRTemp ha = host_addr(a, ok);
+    IRTemp ha = checked_addr(a, n, 1, dbl ? SLOW_CAS_DOUBLE : SLOW_CAS);
     add(IRStmt_CAS(mkIRCAS(c->oldHi, c->oldLo, Iend_LE, rd(ha), c->expdHi, c->expdLo,
                            c->dataHi, c->dataLo)));
 }
@@ -414,9 +452,8 @@ static void division(IROp op, IRExpr *x, IRExpr *dv)
     IRExpr *call = mkIRExprCCall(Ity_I64, 0, "pgv_div_traps", (void *)pgv_div_traps,
                                  mkIRExprVec_4(c64(kind), hi, lo, d64));
     IRTemp r = let(Ity_I64, call);
-    IRTemp bad = let(Ity_I1, bin(Iop_CmpNE64, rd(r), c64(0)));
-    slow_call(bad, "pg_div_fault", (void *)div_fault,
-              mkIRExprVec_2(rd(k_ctx), c64(cur_pc)));
+    guarded_call(not_zero(r), "pg_div_fault", (void *)div_fault, mkIRExprVec_1(c64(cur_pc)));
+    fault_exit(not_zero(r));
 }
 
 /* Which ops libVEX's amd64 code generator handles, found by pgv_probe_ops when the
@@ -662,7 +699,8 @@ static UInt no_self_check(void *opaque, VexRegisterUpdates *px, const VexGuestEx
 }
 
 /* the exits of generated code (assembly below) */
-extern char pgv_run[], pgv_xindir[], pgv_xassisted[], pgv_chain_slow[], pgv_chain_fast[];
+extern char pgv_run[], pgv_xindir[], pgv_xassisted[], pgv_chain_slow[], pgv_chain_fast[],
+    pgv_evfail[], pgv_hot[];
 
 /* code memory: chunks of RWX memory handed out in order and never reused (an
  * invalidated block's code is unlinked from the dispatch table and left in place) */
@@ -762,7 +800,11 @@ static int make_image(const uint8_t *code, int used)
 }
 
 #define MAX_GUEST_BYTES 1000
-#define STUB_BYTES 48 /* entry stub (24) + info (24) */
+/* In front of each block's code: the entry stub (24 bytes, for the dispatch table),
+ * info (24: fast entry point, address of the run counter, guest pc), the counting entry
+ * that chained jumps go to (44), padding. */
+#define STUB_BYTES 96
+#define COUNTING_ENTRY 48
 
 static VexArchInfo guest_info, host_info;
 static VexAbiInfo abi_info;
@@ -777,6 +819,11 @@ int pgv_init(const pgv_config *c)
     pgv_consts[2] = cfg.ctx;
     pgv_consts[3] = (uint64_t)(uintptr_t)scratch;
     find_libraries();
+    if (cfg.ctx != 0) { /* 0: probing the code generator (build.py) */
+        memcpy(&pgv_table, (uint8_t *)(uintptr_t)cfg.ctx + CTX_TABLE, 8);
+        if (cfg.table_bits != TABLE_BITS || COUNTING_ENTRY != 48)
+            return -1;
+    }
     if (!vex_init())
         return -1;
     LibVEX_default_VexArchInfo(&guest_info);
@@ -808,6 +855,8 @@ int pgv_init(const pgv_config *c)
 }
 
 static uint8_t host[65536];
+/* libVEX's tracing (VEX_TRACE_* bits) for the next translations, for debugging */
+int pgv_traceflags;
 
 /* libVEX's whole pipeline on `avail` guest bytes at `guest` (guest address pc): the
  * code goes to `host`; returns 0 or why not. */
@@ -824,6 +873,7 @@ static int run_vex(const uint8_t *guest, uint64_t avail, uint64_t pc, int *used,
         .disp_cp_chain_me_to_slowEP = pgv_chain_slow,
         .disp_cp_chain_me_to_fastEP = pgv_chain_fast,
         .disp_cp_xindir = pgv_xindir, .disp_cp_xassisted = pgv_xassisted,
+        .traceflags = pgv_traceflags,
     };
 
     control.guest_max_bytes = (int)avail;
@@ -938,6 +988,21 @@ uint64_t pgv_translate(uint64_t pc, uint64_t count, pgv_result *res)
     return stub;
 }
 
+/* Run counters live apart from code: a store into a cache line the CPU is executing
+ * from costs a pipeline flush (self-modifying code), tens of nanoseconds each time. */
+static uint64_t *counters_cur, *counters_end;
+
+static uint64_t *new_counter(void)
+{
+    if (counters_cur == counters_end) {
+        counters_cur = malloc(65536 * sizeof *counters_cur);
+        if (counters_cur == NULL)
+            return NULL;
+        counters_end = counters_cur + 65536;
+    }
+    return counters_cur++;
+}
+
 /* Put a block's code (a portable image, relocated here) in code memory behind its entry
  * stub; returns the stub's address, or 0 if out of memory. */
 uint64_t pgv_install(const uint8_t *code, uint64_t len, const uint32_t *rel, uint64_t n_rel,
@@ -966,15 +1031,116 @@ uint64_t pgv_install(const uint8_t *code, uint64_t len, const uint32_t *rel, uin
     *p++ = 0x41; *p++ = 0xff; *p++ = 0xe3;
     while (p < mem + 24)
         *p++ = 0xcc;
-    uint64_t info[3] = {(uint64_t)(uintptr_t)(dst + evcheck_bytes), count, pc};
+    uint64_t *counter = new_counter();
+    if (counter == NULL)
+        return 0;
+    *counter = count;
+    uint64_t info[3] = {(uint64_t)(uintptr_t)(dst + evcheck_bytes), (uint64_t)(uintptr_t)counter,
+                        pc};
     memcpy(mem + 24, info, sizeof info);
+    /* counting entry: movabs $counter, %r11; subq $1, (%r11); jnz 1f; movabs $pc, %rax;
+     * movabs $pgv_hot, %r11; jmp *%r11; 1: jmp <slow entry point: the event check> */
+    p = mem + COUNTING_ENTRY;
+    *p++ = 0x49; *p++ = 0xbb;
+    memcpy(p, &info[1], 8); p += 8;
+    *p++ = 0x49; *p++ = 0x83; *p++ = 0x2b; *p++ = 0x01;
+    *p++ = 0x75; *p++ = 23;
+    *p++ = 0x48; *p++ = 0xb8;
+    memcpy(p, &pc, 8); p += 8;
+    *p++ = 0x49; *p++ = 0xbb;
+    uint64_t hot = (uint64_t)(uintptr_t)pgv_hot;
+    memcpy(p, &hot, 8); p += 8;
+    *p++ = 0x41; *p++ = 0xff; *p++ = 0xe3;
+    *p++ = 0xe9;
+    int32_t to_code = (int32_t)(STUB_BYTES - (p + 4 - mem));
+    memcpy(p, &to_code, 4); p += 4;
+    while (p < mem + STUB_BYTES)
+        *p++ = 0xcc;
     return (uint64_t)(uintptr_t)mem;
 }
 
-/* The run counter of a block's entry stub (0 stops the reports of it being hot). */
+/* ---- chaining ------------------------------------------------------------------------
+ *
+ * A jump to a known address leaves libVEX's code by calling pgv_chain_slow/fast at a
+ * site that LibVEX_Chain can patch into a jump straight to the target. pgv_do_chain does
+ * that when the target pc's dispatch-table entry is a block of this tier: the site then
+ * jumps to the target's counting entry (which counts its runs, as its entry stub does,
+ * and then does the event check that ends a chain when the budget is spent). Every
+ * patched site is recorded, so that pgv_unchain can restore the sites that jump to a
+ * block when it is dropped (its code changed) or replaced (LLVM compiled it). */
+
+typedef struct {
+    uint8_t *site;
+    uint8_t *target;      /* what the site jumps to now */
+    const void *chain_me; /* what it called before */
+} chain_rec;
+
+static chain_rec *chains;
+static uint64_t n_chains, cap_chains;
+uint64_t pgv_chained;
+
+static int is_stub(const uint8_t *code)
+{
+    uint64_t run;
+    memcpy(&run, code + 9, 8);
+    return code[0] == 0x48 && code[1] == 0x8d && run == (uint64_t)(uintptr_t)pgv_run;
+}
+
+/* From pgv_chain_*: the site's return address, the guest state, and which dispatcher
+ * entry the site called. Returns where to go on (the target), or 0 to return to the
+ * dispatcher. */
+__attribute__((visibility("hidden"))) uint64_t pgv_do_chain(uint8_t *ret, uint8_t *state,
+                                                             uint64_t fast)
+{
+    uint64_t pc;
+    memcpy(&pc, state + offsetof(VexGuestAMD64State, guest_RIP), 8);
+    uint64_t *table;
+    memcpy(&table, (uint8_t *)(uintptr_t)cfg.ctx + CTX_TABLE, 8);
+    uint64_t mask = ((uint64_t)1 << cfg.table_bits) - 1;
+    uint64_t h = (pc ^ (pc >> cfg.table_bits)) & mask;
+    if (table[2 * h] != pc)
+        return 0;
+    uint8_t *stub = (uint8_t *)(uintptr_t)table[2 * h + 1];
+    if (!is_stub(stub))
+        return 0;
+    if (n_chains == cap_chains) {
+        uint64_t cap = cap_chains ? 2 * cap_chains : 4096;
+        chain_rec *grown = realloc(chains, cap * sizeof *chains);
+        if (grown == NULL)
+            return 0;
+        chains = grown;
+        cap_chains = cap;
+    }
+    const void *me = fast ? (const void *)pgv_chain_fast : (const void *)pgv_chain_slow;
+    uint8_t *site = ret - 13; /* movabs $me, %r11; call *%r11 */
+    uint8_t *target = stub + COUNTING_ENTRY;
+    LibVEX_Chain(VexArchAMD64, VexEndnessLE, site, me, target);
+    chains[n_chains++] = (chain_rec){site, target, me};
+    pgv_chained++;
+    return (uint64_t)(uintptr_t)target;
+}
+
+/* Restore every site that jumps to the block behind entry stub `stub`. */
+void pgv_unchain(uint64_t stub)
+{
+    uint8_t *target = (uint8_t *)(uintptr_t)stub + COUNTING_ENTRY;
+    uint64_t kept = 0;
+    for (uint64_t i = 0; i < n_chains; i++) {
+        if (chains[i].target == target)
+            LibVEX_UnChain(VexArchAMD64, VexEndnessLE, chains[i].site, target,
+                           chains[i].chain_me);
+        else
+            chains[kept++] = chains[i];
+    }
+    n_chains = kept;
+}
+
+/* Set the run counter of the block behind entry stub `stub`. */
 void pgv_set_count(uint64_t stub, uint64_t count)
 {
-    memcpy((uint8_t *)(uintptr_t)stub + 32, &count, 8);
+    uint64_t *counter;
+    memcpy(&counter, (uint8_t *)(uintptr_t)stub + 32, 8);
+    *counter = count;
 }
 
 /* ---- entering and leaving generated code -------------------------------------------
@@ -998,9 +1164,11 @@ void pgv_set_count(uint64_t stub, uint64_t count)
 __asm__(
     ".text\n"
     ".globl pgv_run\n"
+    ".hidden pgv_run\n"
     ".type pgv_run,@function\n"
     "pgv_run:\n"
-    "    subq $1, 8(%rax)\n"
+    "    movq 8(%rax), %r11\n"
+    "    subq $1, (%r11)\n"
     "    jz 1f\n"
     "    pushq %rbp\n"
     "    pushq %rbx\n"
@@ -1019,6 +1187,17 @@ __asm__(
     "    movq %r11, 2720(%rdi)\n"
     "    movq pgv_consts+24(%rip), %r11\n"
     "    movq %r11, 2728(%rdi)\n"
+    /* the event counter: chained blocks count down the dispatcher's budget in it */
+    "    movq 64(%rsi), %r11\n"
+    "    movl $0x7fffffff, %ecx\n"
+    "    cmpq %rcx, %r11\n"
+    "    cmova %rcx, %r11\n"
+    "    movl %r11d, 8(%rdi)\n"
+    "    leaq pgv_evfail(%rip), %r11\n"
+    "    movq %r11, 0(%rdi)\n"
+    /* where pygrind's signal handler finds it, to end a chain at once */
+    "    leaq 8(%rdi), %r11\n"
+    "    movq %r11, 80(%rsi)\n"
     "    fnstcw (%rsp)\n"
     "    fldcw pgv_fpucw(%rip)\n"
     "    movq %rdi, %rbp\n"
@@ -1027,17 +1206,58 @@ __asm__(
     "    movq $6, (%rsi)\n"
     "    ret\n"
     ".globl pgv_xindir\n"
+    ".hidden pgv_xindir\n"
     "pgv_xindir:\n"
+    /* the dispatch table's entry for the pc, as the dispatcher computes it: if it is a
+     * block of this tier, go on there (its counting entry) without leaving */
+    "    movq 184(%rbp), %rax\n"
+    "    movq %rax, %rdx\n"
+    "    shrq $18, %rdx\n"
+    "    xorq %rax, %rdx\n"
+    "    andq $0x3ffff, %rdx\n"
+    "    shlq $4, %rdx\n"
+    "    addq pgv_table(%rip), %rdx\n"
+    "    cmpq %rax, (%rdx)\n"
+    "    jne pgv_out\n"
+    "    movq 8(%rdx), %rcx\n"
+    "    movq 9(%rcx), %r11\n"
+    "    leaq pgv_run(%rip), %rdx\n"
+    "    cmpq %rdx, %r11\n"
+    "    jne pgv_out\n"
+    "    addq $48, %rcx\n"
+    "    jmp *%rcx\n"
+    ".globl pgv_chain_slow\n"
+    ".hidden pgv_chain_slow\n"
+    ".globl pgv_chain_fast\n"
+    ".hidden pgv_chain_fast\n"
+    "pgv_chain_slow:\n"
+    "    xorl %edx, %edx\n"
+    "    jmp 2f\n"
+    "pgv_chain_fast:\n"
+    "    movl $1, %edx\n"
+    "2:  popq %rdi\n"
+    "    movq %rbp, %rsi\n"
+    "    call pgv_do_chain\n"
+    "    testq %rax, %rax\n"
+    "    jz 3f\n"
+    "    jmp *%rax\n"
+    "3:  movq 184(%rbp), %rax\n"
+    "    jmp pgv_out\n"
+    /* a block's event check failed (the budget is spent): it has not run */
+    ".globl pgv_evfail\n"
+    ".hidden pgv_evfail\n"
+    "pgv_evfail:\n"
     "    movq 184(%rbp), %rax\n"
     "    jmp pgv_out\n"
-    ".globl pgv_chain_slow\n"
-    ".globl pgv_chain_fast\n"
-    "pgv_chain_slow:\n"
-    "pgv_chain_fast:\n"
-    "    addq $8, %rsp\n"
-    "    movq 184(%rbp), %rax\n"
+    /* a counting entry found its block hot (rax = its pc): it has not run */
+    ".globl pgv_hot\n"
+    ".hidden pgv_hot\n"
+    "pgv_hot:\n"
+    "    movq 16(%rsp), %rdx\n"
+    "    movq $6, (%rdx)\n"
     "    jmp pgv_out\n"
     ".globl pgv_xassisted\n"
+    ".hidden pgv_xassisted\n"
     "pgv_xassisted:\n"
     "    movq %rbp, %rcx\n"
     "    movq 8(%rsp), %rbp\n"
@@ -1048,6 +1268,15 @@ __asm__(
     "    movq $5, (%rdx)\n"
     "    movq %rcx, 8(%rdx)\n"
     "pgv_out:\n"
+    /* the budget left: at least 1, so that the dispatcher's own count ends a spent one */
+    "    movq 8(%rsp), %rdi\n"
+    "    movq 16(%rsp), %rsi\n"
+    "    movslq 8(%rdi), %r11\n"
+    "    movl $1, %ecx\n"
+    "    cmpq %rcx, %r11\n"
+    "    cmovl %rcx, %r11\n"
+    "    movq %r11, 64(%rsi)\n"
+    "    movq $0, 80(%rsi)\n"
     "    fldcw (%rsp)\n"
     "    addq $8, %rsp\n"
     "    popq %rdi\n"
