@@ -58,6 +58,8 @@ if TYPE_CHECKING:
 
 #: hot blocks compiled together (the hotness threshold is --jit-threshold)
 JIT_QUEUE = 32
+#: the time slice of a thread that is the only one (see _loop_jit)
+SOLO_SLICE = 2_000_000
 
 SIGNAMES = {s.value: s.name for s in pysignal.Signals}
 _EINTR = (-errno.EINTR) & 0xFFFFFFFFFFFFFFFF
@@ -199,6 +201,10 @@ class Session:
         """Run the client to its end; returns pygrind's exit status (or re-raises its
         fatal signal)."""
         th = self.thread
+        # The JIT's thread (lifting and compiling hot code) wants the GIL while native
+        # client code runs without it; the client thread, back in Python for a system
+        # call or a time slice's end, should not wait Python's default 5 ms for it.
+        sys.setswitchinterval(0.0002)
         self.sched.acquire(th)
         signals.install(self)
         self.tool.start()
@@ -338,6 +344,10 @@ class Session:
             from ..backend.vexcg import TRC_JUMPKINDS as vex_jumpkinds
         pc = st.get(RIP)
         left = slice_blocks = self.options.time_slice
+        # Alone, a thread has nobody to hand over to: native code then runs longer
+        # between its returns to Python, which each may wait for the GIL if the JIT's
+        # thread is busy (not with the Python tier: its slice also paces other work)
+        solo_blocks = max(slice_blocks, SOLO_SLICE) if tr.vex is not None else slice_blocks
         while True:
             try:
                 while True:
@@ -362,18 +372,20 @@ class Session:
                         elif kind == E.EXIT_HOT:
                             queue.append(pc)
                             if len(queue) >= JIT_QUEUE:
-                                tr.compile_hot(queue)
+                                tr.promote(queue)
                                 queue = []
                         elif kind == E.EXIT_MISS and pc in native:
                             jit.engine.link(pc, native[pc])  # its slot was taken by another
+                        if left > slice_blocks and len(self.threads) > 1:
+                            left = slice_blocks  # a thread was just made
                         if left <= 1 or signalled[0]:
                             if queue and tr.vex is not None:
                                 # hot blocks of the vex tier are seen once: compile those
                                 # queued at least once a time slice
-                                tr.compile_hot(queue)
+                                tr.promote(queue)
                                 queue = []
                             pc = self._boundary(th, pc)
-                            left = slice_blocks
+                            left = solo_blocks if len(self.threads) == 1 else slice_blocks
                         continue
                     fn = fns.get(pc)
                     if fn is None:

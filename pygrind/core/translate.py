@@ -43,6 +43,23 @@ def instruments(tool: object) -> bool:
     return type(tool).instrument is not Tool.instrument
 
 
+def lift_bytes(code: bytes, pc: int) -> pyvex.IRSB:
+    """pyvex's IR of the block at the start of `code` (guest address pc). Any thread may
+    call it: libVEX, which pyvex and the libVEX tier share, is used by one at a time."""
+    import pyvex  # imported on the first block that is not in the code cache
+
+    from ..backend import precision
+
+    # VEX's own register-update rule: every register precise at each instruction when
+    # the user asked for precise registers at faults
+    cross = not precision.all_registers_precise()
+    with vexlib.LOCK:
+        try:
+            return pyvex.lift(code, pc, pyvex.ARCH_AMD64, opt_level=1, cross_insn_opt=cross)
+        except pyvex.PyVEXError:
+            return pyvex.lift(code[:1], pc, pyvex.ARCH_AMD64, opt_level=1, cross_insn_opt=cross)
+
+
 def _source_digest(cls: type) -> str:
     import hashlib
     import inspect
@@ -110,6 +127,7 @@ class Translator:
         #: names, helpers, IR text)
         self._candidates: list[tuple] = []
         self.jit_blocks = 0
+        self.promotions = 0
         self.jit_loaded = 0
         self._native_funcs: dict[str, int] = {}
         self._modules_tried: set[str] = set()
@@ -162,19 +180,7 @@ class Translator:
         return fn
 
     def _lift(self, pc: int) -> pyvex.IRSB:
-        import pyvex  # imported on the first block that is not in the code cache
-
-        from ..backend import precision
-
-        code = self._fetch(pc)
-        # VEX's own register-update rule: every register precise at each instruction
-        # when the user asked for precise registers at faults
-        cross = not precision.all_registers_precise()
-        try:
-            irsb = pyvex.lift(code, pc, pyvex.ARCH_AMD64, opt_level=1, cross_insn_opt=cross)
-        except pyvex.PyVEXError:
-            irsb = pyvex.lift(code[:1], pc, pyvex.ARCH_AMD64, opt_level=1, cross_insn_opt=cross)
-        return irsb
+        return lift_bytes(self._fetch(pc), pc)
 
     def _block_key(self, pc: int) -> bytes:
         size = self.table[pc].size
@@ -260,6 +266,37 @@ class Translator:
         self.jit_blocks += len(addrs)
         self.jit_seconds += time.perf_counter() - t0
 
+    def promote(self, pcs: list[int]) -> None:
+        """Hot blocks of the libVEX tier go to LLVM on the optimizer's thread: lifted by
+        pyvex, compiled with optimisation, and linked in place of libVEX's code when
+        ready (take_optimized), while that code goes on running. Without the optimizer,
+        they are compiled here and now."""
+        if self.optimizer is None:
+            self.compile_hot(pcs)
+            return
+        from ..backend.llvm.optimizer import Job
+        from ..backend.llvm.runtime import module_text
+
+        items = [(a, bytes(self.aspace.mem[a:a + self.table[a].size]), self.native[a])
+                 for a in pcs if a in self.vex_pcs]
+        if not items:
+            return
+        key = None
+        if self.cache:
+            h = hashlib.sha256()
+            for a, _, _ in items:
+                h.update(self._block_key(a))
+            key = h.hexdigest()[:24]
+        self.promotions += 1
+        suffix = f"{key}o" if key else f"p{self.promotions}o"
+
+        def prepare() -> tuple[dict[int, str], list, str]:
+            return module_text([(a, lift_bytes(code, a)) for a, code, _ in items], suffix, None)
+
+        self.optimizer.submit(Job(key, {}, {}, [], "", prepare=prepare,
+                                  expect={a: stub for a, _, stub in items}))
+        self.jit_blocks += len(items)
+
     def _optimise(self, key: str | None, names: dict[int, str], helpers: list, text: str) -> None:
         """A module becomes a candidate for the optimiser (see poll_hot_modules)."""
         from ..backend.llvm.runtime import module_slot
@@ -296,7 +333,10 @@ class Translator:
             relink, index = {}, {}
             for a, n in job.names.items():
                 self._native_funcs[n] = addrs[a]
-                first = self._native_funcs.get(job.first[a])
+                if job.expect is not None:
+                    first = job.expect[a]  # unless its code changed meanwhile
+                else:
+                    first = self._native_funcs.get(job.first[a])
                 if first is not None and self.native.get(a) == first:
                     relink[a] = addrs[a]
                     if a in self.table:

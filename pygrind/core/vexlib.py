@@ -14,6 +14,11 @@ import ctypes
 import functools
 import importlib.util
 import os
+import threading
+
+#: libVEX is one library with global state: pyvex's lifts and the libVEX tier's
+#: translations (and the threads that make them) take turns
+LOCK = threading.Lock()
 
 #: libVEX's CPUID model that pygrind advertises to the client (see module doc).
 CPUID_HELPER = "amd64g_dirtyhelper_CPUID_sse42_and_cx16"

@@ -1,5 +1,7 @@
 """The JIT's optimising tier: hot modules compiled again with LLVM's optimisations, on a
-thread of their own, while the client goes on running the fast-to-make first version.
+thread of their own, while the client goes on running the fast-to-make first version
+(blocks of the libVEX tier are lifted and compiled there from the start: see
+Translator.promote).
 
 Optimising costs about 3 ms a block (five times the first compile), which would make a
 cold run much slower if the client waited for it; on the optimizer's thread it overlaps
@@ -15,7 +17,7 @@ import os
 import queue
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -34,6 +36,11 @@ class Job:
     first: dict[int, str]     # guest pc -> function name of the first version
     helpers: list             # libVEX helpers the module calls
     text: str                 # LLVM IR of the module
+    #: for blocks with no first version (the libVEX tier's, see Translator.promote):
+    #: makes (names, helpers, text) on the thread, and the code each pc must still have
+    #: for the result to replace it
+    prepare: Callable[[], tuple[dict[int, str], list, str]] | None = None
+    expect: dict[int, int] | None = None
 
 
 class Optimizer:
@@ -78,6 +85,8 @@ class Optimizer:
             job = self._jobs.get()
             with self._busy:
                 try:
+                    if job.prepare is not None:
+                        job.names, job.helpers, job.text = job.prepare()
                     obj = optimized_object(job.text)
                 except Exception:  # a module LLVM rejects at O2 keeps its first version
                     obj = None

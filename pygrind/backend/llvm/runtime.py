@@ -77,30 +77,16 @@ class JitRuntime:
         and the module as a reusable object (see `load`), or None when `tag` is None.
         `tag` makes the function names unique and reproducible across runs.
         Raises irgen.Unsupported if a block cannot be compiled (none of them is then)."""
-        from . import irgen  # imports pyvex: only when something must be compiled
-
-        funcs, helpers, decls, names = [], set(), set(), {}
         suffix = tag if tag is not None and tag not in self._tags else f"s{self.compiled}"
         self._tags.add(suffix)
         self.compiled += 1
-        slot = module_slot(suffix)
-        for pc, irsb in blocks:
-            name = f"b_{pc:x}_{suffix}"
-            text, h, d = irgen.generate(irsb, name, slot)
-            funcs.append(text)
-            helpers |= h
-            decls |= d
-            names[pc] = name
-        helpers = _unique_helpers(helpers)
+        names, helpers, module = module_text(blocks, suffix, module_slot(suffix))
         self._add_helpers(helpers)
-        head = [irgen.DECLS, *sorted(decls)]
-        head += [f"declare i64 @{h}({', '.join(['i64'] * n)})" for h, n in sorted(helpers)]
-        module = "\n".join(head) + "\n" + "\n".join(funcs)
         obj = self.engine.compile_object(module)
         addrs = self.engine.load_object(obj, list(names.values()))
-        self.last_text = (names, sorted(helpers), module)
+        self.last_text = (names, helpers, module)
         # saved with its IR text: a later run can optimise it (see optimizer.py)
-        saved = (names, sorted(helpers), obj, module) if tag is not None and suffix == tag else None
+        saved = (names, helpers, obj, module) if tag is not None and suffix == tag else None
         return {pc: addrs[n] for pc, n in names.items()}, saved
 
     def load(self, saved: tuple) -> dict[int, int] | None:
@@ -224,6 +210,28 @@ class JitRuntime:
         if write and self.aspace.code_pages:
             self.aspace.code_written(addr, size)
         return self.aspace.host(addr)
+
+
+def module_text(blocks: list[tuple[int, pyvex.IRSB]], suffix: str,
+                count_slot: int | None) -> tuple[dict[int, str], list, str]:
+    """LLVM IR of a module of blocks: (pc -> function name, the libVEX helpers it calls,
+    the text). Function names end in `suffix`; with `count_slot`, the blocks count
+    their runs there. Raises irgen.Unsupported if a block cannot be compiled. Touches
+    no engine state, so any thread may run it."""
+    from . import irgen  # imports pyvex: only when something must be compiled
+
+    funcs, helpers, decls, names = [], set(), set(), {}
+    for pc, irsb in blocks:
+        name = f"b_{pc:x}_{suffix}"
+        text, h, d = irgen.generate(irsb, name, count_slot)
+        funcs.append(text)
+        helpers |= h
+        decls |= d
+        names[pc] = name
+    helpers = _unique_helpers(helpers)
+    head = [irgen.DECLS, *sorted(decls)]
+    head += [f"declare i64 @{h}({', '.join(['i64'] * n)})" for h, n in sorted(helpers)]
+    return names, sorted(helpers), "\n".join(head) + "\n" + "\n".join(funcs)
 
 
 MOD_SLOTS = 4096

@@ -90,7 +90,8 @@ class VexCodegen:
         later run. `count` runs make the block hot."""
         t0 = time.perf_counter()
         res = self._res
-        stub = self.lib.pgv_translate(pc, count, res)
+        with vexlib.LOCK:
+            stub = self.lib.pgv_translate(pc, count, res)
         self.seconds += time.perf_counter() - t0
         if not stub:
             why = DECLINED.get(res.status, str(res.status))
