@@ -155,6 +155,20 @@ class CodeCache:
         write_atomically(d / "index", marshal.dumps(idx))
         self._native_new.clear()
 
+    def pending_hot(self) -> set[bytes]:
+        """Blocks (as in native_index) that an earlier run found hot but ended before
+        LLVM had compiled them: a run that meets them again compiles them at once."""
+        try:
+            with open(self.dir / "native" / "pending", "rb") as f:
+                keys = marshal.load(f)
+            return keys if isinstance(keys, set) else set()
+        except (OSError, EOFError, ValueError, TypeError):
+            return set()
+
+    def save_pending_hot(self, keys: set[bytes]) -> None:
+        write_atomically(self.dir / "native" / "pending",
+                         marshal.dumps(keys - set(self.native_index())))
+
     def put(self, obj: tuple[str, int], addr: int, entry: tuple) -> None:
         self.table(obj)[addr] = marshal.dumps(entry)
         self._dirty.add(obj)

@@ -16,6 +16,7 @@ import signal as pysignal
 import sys
 import tempfile
 import threading
+import time
 import traceback
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -60,6 +61,8 @@ if TYPE_CHECKING:
 JIT_QUEUE = 32
 #: the time slice of a thread that is the only one (see _loop_jit)
 SOLO_SLICE = 2_000_000
+#: seconds a hot block of the libVEX tier waits for its batch to fill
+PROMOTE_AFTER = 0.005
 
 SIGNAMES = {s.value: s.name for s in pysignal.Signals}
 _EINTR = (-errno.EINTR) & 0xFFFFFFFFFFFFFFFF
@@ -336,6 +339,7 @@ class Session:
         native = tr.native
         hot: dict[int, int] = {}
         queue: list[int] = []
+        queued_at = 0.0
         hot_at = self.options.jit_hot
         signalled = self.host_signals.word
         optimized = tr.optimizer.done if tr.optimizer is not None else []
@@ -370,6 +374,8 @@ class Session:
                             if jk:
                                 pc = self._special(pc, jk)
                         elif kind == E.EXIT_HOT:
+                            if not queue:
+                                queued_at = time.monotonic()
                             queue.append(pc)
                             if len(queue) >= JIT_QUEUE:
                                 tr.promote(queue)
@@ -378,6 +384,9 @@ class Session:
                             jit.engine.link(pc, native[pc])  # its slot was taken by another
                         if left > slice_blocks and len(self.threads) > 1:
                             left = slice_blocks  # a thread was just made
+                        if queue and time.monotonic() - queued_at > PROMOTE_AFTER:
+                            tr.promote(queue)  # a batch that fills slowly goes anyway
+                            queue = []
                         if left <= 1 or signalled[0]:
                             if queue and tr.vex is not None:
                                 # hot blocks of the vex tier are seen once: compile those

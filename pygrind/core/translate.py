@@ -128,6 +128,10 @@ class Translator:
         self._candidates: list[tuple] = []
         self.jit_blocks = 0
         self.promotions = 0
+        #: promotion jobs not finished: id(job) -> their blocks' keys; and the blocks an
+        #: earlier run left so (None: not read yet)
+        self._promoting: dict[int, set[bytes]] = {}
+        self._pending: set[bytes] | None = None
         self.jit_loaded = 0
         self._native_funcs: dict[str, int] = {}
         self._modules_tried: set[str] = set()
@@ -293,9 +297,11 @@ class Translator:
         def prepare() -> tuple[dict[int, str], list, str]:
             return module_text([(a, lift_bytes(code, a)) for a, code, _ in items], suffix, None)
 
-        self.optimizer.submit(Job(key, {}, {}, [], "", prepare=prepare,
-                                  expect={a: stub for a, _, stub in items}))
+        job = Job(key, {}, {}, [], "", prepare=prepare, expect={a: stub for a, _, stub in items})
+        self.optimizer.submit(job)
         self.jit_blocks += len(items)
+        if self.cache:
+            self._promoting[id(job)] = {self._block_key(a) for a, _, _ in items}
 
     def _optimise(self, key: str | None, names: dict[int, str], helpers: list, text: str) -> None:
         """A module becomes a candidate for the optimiser (see poll_hot_modules)."""
@@ -324,6 +330,7 @@ class Translator:
         blocks that still have them: a block invalidated meanwhile keeps whatever it has
         now) and save them in the code cache for later runs."""
         for job, obj in self.optimizer.take():
+            self._promoting.pop(id(job), None)
             if obj is None:
                 continue
             saved = (job.names, job.helpers, obj)
@@ -384,7 +391,14 @@ class Translator:
             self.native[pc] = stub
             self.vex_pcs.add(pc)
             self.jit.engine.link(pc, stub)
+            if self.cache and self._block_key(pc) in self._pending_hot():
+                self.vex.set_count(stub, 1)  # hot last time: reported at its first run
         return True
+
+    def _pending_hot(self) -> set[bytes]:
+        if self._pending is None:
+            self._pending = self.cache.pending_hot()
+        return self._pending
 
     def _open_cache(self) -> None:
         if self.cache is None and self.session.options.code_cache:
@@ -450,6 +464,9 @@ class Translator:
     def save_cache(self) -> None:
         if self.cache:
             self.cache.save()
+            if self._promoting or self._pending:
+                # blocks still being compiled (or hot before and not met this time)
+                self.cache.save_pending_hot(set().union(self._pending or (), *self._promoting.values()))
 
     def invalidate(self, start: int, end: int) -> None:
         """Drop every translation with code in [start, end)."""

@@ -62,6 +62,8 @@ class VexCodegen:
         lib.pgv_unchain.restype = None
         #: restore the jumps chained to a block's code (see vexcg.c: chaining)
         self.unchain = lib.pgv_unchain
+        #: set the runs left before a block is reported hot
+        self.set_count = lib.pgv_set_count
         cbs = jit.callback_addresses()
         cfg = _Config(
             mem_base=aspace.base, page_table=jit.engine.ctx.pt, space_bits=SPACE_BITS,
