@@ -32,6 +32,8 @@ MAX_BLOCK_BYTES = 1000
 #: own quality, so only code that is really hot repays LLVM's compile time (and a short
 #: run, such as a program's start-up, should not pay for importing pyvex at all).
 VEX_HOT = 50_000
+#: blocks per module that the optimizer's thread compiles for the libVEX tier
+PROMOTE_MODULE = 4
 
 BlockFn = Callable[[bytearray, memoryview, memoryview, int], tuple[int, int]]
 
@@ -278,13 +280,18 @@ class Translator:
         if self.optimizer is None:
             self.compile_hot(pcs)
             return
+        todo = [(a, bytes(self.aspace.mem[a:a + self.table[a].size]), self.native[a])
+                for a in pcs if a in self.vex_pcs]
+        # small modules: each is linked (and saved) as soon as it is done, so even a run
+        # that ends soon keeps some, and the next run goes on with the rest (see
+        # _pending_hot); optimising costs 3-10 ms a block, the module itself little
+        for i in range(0, len(todo), PROMOTE_MODULE):
+            self._promote_module(todo[i:i + PROMOTE_MODULE])
+
+    def _promote_module(self, items: list[tuple[int, bytes, int]]) -> None:
         from ..backend.llvm.optimizer import Job
         from ..backend.llvm.runtime import module_text
 
-        items = [(a, bytes(self.aspace.mem[a:a + self.table[a].size]), self.native[a])
-                 for a in pcs if a in self.vex_pcs]
-        if not items:
-            return
         key = None
         if self.cache:
             h = hashlib.sha256()
