@@ -110,14 +110,16 @@ def bad_program(kind: str, pg, tmp_path: Path) -> tuple[list[str], int]:
 #: core options given a value they do not take
 BAD_VALUES = {"bad-time-slice": "--time-slice=1", "bad-trace-children": "--trace-children=maybe",
               "bad-register-updates": "--vex-iropt-register-updates=some",
-              "bad-jit-optimize": "--jit-optimize=later", "bad-jit-threshold": "--jit-threshold=x"}
+              "bad-jit-optimize": "--jit-optimize=later", "bad-jit-threshold": "--jit-threshold=x",
+              "bad-jit-first-tier": "--jit-first-tier=llvm"}
 _OPTION_KINDS = {"unknown-option", "unknown-tool", *BAD_VALUES}
 
 
 KINDS = ["missing-path", "missing-in-path", "directory", "text-file", "not-executable",
          "elf-32bit", "elf-arm", "elf-aarch64", "elf-truncated", "elf-header-only",
          "elf-relocatable", "unknown-option", "unknown-tool", "bad-time-slice",
-         "bad-trace-children", "bad-register-updates", "bad-jit-optimize", "bad-jit-threshold"]
+         "bad-trace-children", "bad-register-updates", "bad-jit-optimize", "bad-jit-threshold",
+         "bad-jit-first-tier"]
 
 
 @pytest.mark.parametrize("quiet", [True, False], ids=["q", "verbose"])
