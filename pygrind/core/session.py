@@ -384,7 +384,7 @@ class Session:
                             jit.engine.link(pc, native[pc])  # its slot was taken by another
                         if left > slice_blocks and len(self.threads) > 1:
                             left = slice_blocks  # a thread was just made
-                        if queue and time.monotonic() - queued_at > PROMOTE_AFTER:
+                        if queue and tr.vex is not None and time.monotonic() - queued_at > PROMOTE_AFTER:
                             tr.promote(queue)  # a batch that fills slowly goes anyway
                             queue = []
                         if left <= 1 or signalled[0]:

@@ -277,8 +277,8 @@ class Translator:
         pyvex, compiled with optimisation, and linked in place of libVEX's code when
         ready (take_optimized), while that code goes on running. Without the optimizer,
         they are compiled here and now."""
-        if self.optimizer is None:
-            self.compile_hot(pcs)
+        if self.optimizer is None or any(a not in self.vex_pcs for a in pcs):
+            self.compile_hot(pcs)  # (blocks of the Python tier are compiled here and now)
             return
         todo = [(a, bytes(self.aspace.mem[a:a + self.table[a].size]), self.native[a])
                 for a in pcs if a in self.vex_pcs]

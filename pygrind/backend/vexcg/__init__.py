@@ -69,7 +69,8 @@ class VexCodegen:
             mem_base=aspace.base, page_table=jit.engine.ctx.pt, space_bits=SPACE_BITS,
             ctx=ctypes.addressof(jit.engine.ctx), mem_slow=cbs["pg_mem_slow"],
             hostaddr=cbs["pg_hostaddr"], cas_slow=cbs["pg_cas_slow"],
-            div_fault=cbs["pg_div_fault"], precise=int(precision.all_registers_precise()),
+            div_fault=cbs["pg_div_fault"],
+            precise=precision.CHOICES.index(precision.REGISTER_UPDATES),
             p_r=P_R, p_w=P_W, p_r2=P_R2, p_w2=P_W2, p_x=P_X, p_wreal=P_WREAL,
             table_bits=TABLE_BITS)
         #: sizeof(VexGuestAMD64State), or < 0 if libVEX could not be initialised

@@ -58,7 +58,8 @@ typedef struct {
     uint64_t hostaddr;   /* uint64 (ctx, addr, size, write, pc): host address, 0 fault */
     uint64_t cas_slow;   /* int64 (ctx, addr, size, pc, double, buf): 0 ok, 1 fault */
     uint64_t div_fault;  /* int64 (ctx, pc): records SIGFPE */
-    uint64_t precise;    /* registers precise at memory accesses: all (1) or rsp/rbp (0) */
+    uint64_t precise;    /* exact registers: rsp/rbp at memory accesses (0), all at memory
+                          * accesses (1), all at each instruction (2) */
     uint64_t p_r, p_w, p_r2, p_w2, p_x, p_wreal; /* page-table bits */
     uint64_t table_bits; /* the dispatch table (ctx->table) has 1 << table_bits entries */
 } pgv_config;
@@ -694,7 +695,9 @@ static Bool no_chase(void *opaque, Addr a)
 static UInt no_self_check(void *opaque, VexRegisterUpdates *px, const VexGuestExtents *vge)
 {
     (void)opaque; (void)vge;
-    *px = cfg.precise ? VexRegUpdAllregsAtMemAccess : VexRegUpdUnwindregsAtMemAccess;
+    *px = cfg.precise == 2   ? VexRegUpdAllregsAtEachInsn
+          : cfg.precise == 1 ? VexRegUpdAllregsAtMemAccess
+                             : VexRegUpdUnwindregsAtMemAccess;
     return 0;
 }
 
