@@ -13,14 +13,15 @@
  *   - turn divisions that trap on x86 into client SIGFPEs before the host's div traps;
  *   - give the generated code the entry and exit paths it expects (the assembly at the
  *     end): it is entered with %rbp pointing at the guest state and leaves through one of
- *     four "dispatcher" addresses, all of which return to pygrind's native dispatcher.
+ *     four "dispatcher" addresses, which chain blocks to each other (see chaining) or
+ *     return to pygrind's native dispatcher;
+ *   - keep each block's code relocatable, so that the code cache can keep it.
  *
  * Each translation is preceded by a small entry stub with the C signature of the LLVM
  * tier's blocks, `uint64_t block(void *state, void *ctx)`, so the dispatcher runs either
- * tier's code alike. The stub also counts the block's runs and reports it hot to Python
- * (which then has LLVM compile it) when the count runs out.
- *
- * Blocks are not chained to each other: every block returns to the dispatcher.
+ * tier's code alike. The stub (and the counting entry that chained jumps use) counts
+ * the block's runs and reports it hot to Python (which then has LLVM compile it) when
+ * the count runs out.
  */
 
 #define _GNU_SOURCE
