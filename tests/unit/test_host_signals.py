@@ -87,3 +87,24 @@ def test_signal_interrupts_a_blocked_call(host):
         hs.word[0] = 0
         os.close(r)
         os.close(w)
+
+
+def test_handler_ends_a_chain_of_libvex_blocks():
+    """While libVEX-made code runs, Ctx.vex_counter points at its event counter: the
+    handler zeroes it, so a chain of its blocks stops at the next event check."""
+    budget = (ctypes.c_uint64 * 1)(12345)
+    counter = ctypes.c_int32(100000)
+    pointer = (ctypes.c_uint64 * 1)(ctypes.addressof(counter))
+    hs = signals.HostSignals(ctypes.addressof(budget), ctypes.addressof(pointer))
+    hs.set_disposition(signal.SIGUSR2, "record")
+    try:
+        os.kill(os.getpid(), signal.SIGUSR2)
+        assert counter.value == 0 and budget[0] == 1
+        # no libVEX code running (pointer 0): nothing to zero, and nothing breaks
+        pointer[0] = 0
+        counter.value = 7
+        os.kill(os.getpid(), signal.SIGUSR2)
+        assert counter.value == 7
+        hs.collect()
+    finally:
+        hs.set_disposition(signal.SIGUSR2, "default")
