@@ -71,6 +71,12 @@ def _bool(opt: str, v: str) -> bool:
     raise UserError(f"Bad option: {opt}={v} (expected yes or no)")
 
 
+def _choice(arg: str, v: str, choices: tuple[str, ...]) -> str:
+    if v in choices:
+        return v
+    raise UserError(f"Bad option: {arg} (choose {' or '.join(choices)})")
+
+
 def _int_at_least(opt: str, v: str, least: int) -> int:
     try:
         n = int(v)
@@ -110,16 +116,12 @@ def parse_args(argv: list[str]):
         elif name == "--log-file" and eq and val:
             opts.log_file = val
         elif name == "--backend" and eq:
-            if val not in ("ref", "jit"):
-                raise UserError(f"Bad option: --backend={val} (choose ref or jit)")
-            opts.backend = val
+            opts.backend = _choice(a, val, ("ref", "jit"))
         elif name == "--jit-threshold" and eq:
             opts.jit_hot = _int_at_least(a, val, 1)
             opts.jit_hot_set = True
         elif name == "--jit-first-tier" and eq:
-            if val not in ("vex", "python"):
-                raise UserError(f"Bad option: {a} (choose vex or python)")
-            opts.first_tier = val
+            opts.first_tier = _choice(a, val, ("vex", "python"))
         elif name == "--jit-optimize" and eq:
             opts.jit_optimize = _bool(name, val)
         elif name == "--time-slice" and eq:
