@@ -12,7 +12,7 @@ import os
 import time
 from typing import TYPE_CHECKING
 
-from ...core import vexlib
+from ...core import jumpkinds, vexlib
 from ...core.aspace import P_R, P_R2, P_W, P_W2, P_WREAL, P_X, SPACE_BITS
 from .. import precision
 from ..llvm.engine import TABLE_BITS
@@ -38,8 +38,14 @@ class _Result(ctypes.Structure):
 #: why a block was declined (pgv_result.status)
 DECLINED = {1: "libVEX failed", 2: "unsupported", 3: "undecodable", 4: "not executable"}
 
-#: libVEX's TRC codes (libvex_trc_values.h) -> pygrind's jump kinds (core/jumpkinds.py)
-TRC_JUMPKINDS = {73: 1, 87: 3, 85: 4, 69: 2, 65: 7, 67: 0, 63: 0, 81: 0, 61: 0, 95: 0}
+#: libVEX's TRC codes (libvex_trc_values.h) -> pygrind's jump kinds
+TRC_JUMPKINDS = {
+    73: jumpkinds.SYSCALL, 87: jumpkinds.SIGSEGV, 85: jumpkinds.SIGTRAP,
+    69: jumpkinds.NODECODE, 65: jumpkinds.CLIENTREQ,
+    # yield, emulation warning, no-redir, invalidate icache, boring: nothing to do
+    67: jumpkinds.BORING, 63: jumpkinds.BORING, 81: jumpkinds.BORING, 61: jumpkinds.BORING,
+    95: jumpkinds.BORING,
+}
 
 
 class VexCodegen:
