@@ -385,14 +385,11 @@ class Session:
                         if left > slice_blocks and len(self.threads) > 1:
                             left = slice_blocks  # a thread was just made
                         if queue and tr.vex is not None and time.monotonic() - queued_at > PROMOTE_AFTER:
-                            tr.promote(queue)  # a batch that fills slowly goes anyway
+                            # hot blocks of the vex tier are seen once: a batch that fills
+                            # slowly goes anyway, at the first return to Python after 5 ms
+                            tr.promote(queue)
                             queue = []
                         if left <= 1 or signalled[0]:
-                            if queue and tr.vex is not None:
-                                # hot blocks of the vex tier are seen once: compile those
-                                # queued at least once a time slice
-                                tr.promote(queue)
-                                queue = []
                             pc = self._boundary(th, pc)
                             left = solo_blocks if len(self.threads) == 1 else slice_blocks
                         continue

@@ -281,7 +281,7 @@ class Translator:
             self.compile_hot(pcs)  # (blocks of the Python tier are compiled here and now)
             return
         todo = [(a, bytes(self.aspace.mem[a:a + self.table[a].size]), self.native[a])
-                for a in pcs if a in self.vex_pcs]
+                for a in pcs]
         # small modules: each is linked (and saved) as soon as it is done, so even a run
         # that ends soon keeps some, and the next run goes on with the rest (see
         # _pending_hot); optimising costs 3-10 ms a block, the module itself little
@@ -294,10 +294,8 @@ class Translator:
 
         key = None
         if self.cache:
-            h = hashlib.sha256()
-            for a, _, _ in items:
-                h.update(self._block_key(a))
-            key = h.hexdigest()[:24]
+            keys = {self._block_key(a) for a, _, _ in items}
+            key = hashlib.sha256(b"".join(sorted(keys))).hexdigest()[:24]
         self.promotions += 1
         suffix = f"{key}o" if key else f"p{self.promotions}o"
 
@@ -308,7 +306,7 @@ class Translator:
         self.optimizer.submit(job)
         self.jit_blocks += len(items)
         if self.cache:
-            self._promoting[id(job)] = {self._block_key(a) for a, _, _ in items}
+            self._promoting[id(job)] = keys
 
     def _optimise(self, key: str | None, names: dict[int, str], helpers: list, text: str) -> None:
         """A module becomes a candidate for the optimiser (see poll_hot_modules)."""
