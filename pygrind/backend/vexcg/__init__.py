@@ -51,7 +51,6 @@ TRC_JUMPKINDS = {
 class VexCodegen:
     def __init__(self, lib: ctypes.CDLL, ops_table: Path, aspace: AddressSpace,
                  jit: JitRuntime) -> None:
-        vexlib.library()  # libpyvex first, so that the loader finds it by its soname
         self.lib = lib
         lib.pgv_translate.argtypes = [ctypes.c_uint64, ctypes.c_uint64, ctypes.POINTER(_Result)]
         lib.pgv_translate.restype = ctypes.c_uint64
@@ -133,7 +132,7 @@ def load(aspace: AddressSpace, jit: JitRuntime, cache_dir: str | None) -> VexCod
     if path is None:
         return None
     try:
-        vexlib.library()
+        vexlib.library()  # libpyvex first, so that the loader finds it by its soname
         lib = ctypes.CDLL(str(path))
         cg = VexCodegen(lib, path.with_suffix(".ops"), aspace, jit)
     except OSError:
