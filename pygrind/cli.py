@@ -57,12 +57,14 @@ USAGE = """usage: pygrind [options] prog-and-args
   It lifts machine code to VEX IR with pyvex (libVEX, GPL-2.0).
 """
 
-# Valgrind core options accepted for compatibility, with no effect yet.
-_IGNORED = {"--num-callers", "--error-limit",
+# Valgrind core options accepted for compatibility: given to a tool that declares them
+# (memcheck's error reports use --num-callers, --xml...), else without effect.
+_IGNORED = {"--num-callers", "--error-limit", "--error-exitcode", "--xml", "--xml-file",
             "--demangle", "--smc-check", "--read-var-info", "--read-inline-info",
-            "--fair-sched", "--sigill-diagnostics",
+            "--fair-sched", "--sigill-diagnostics", "--exit-on-first-error",
             "--show-below-main", "--time-stamp", "--max-stackframe", "--main-stacksize",
             "--run-libc-freeres", "--run-cxx-freeres"}
+CORE_FOR_TOOLS = {o[2:] for o in _IGNORED}
 
 
 def _bool(opt: str, v: str) -> bool:
@@ -144,7 +146,7 @@ def parse_args(argv: list[str]):
             i += 1
             continue
         elif name in _IGNORED and eq:
-            pass
+            tool_args[name[2:]] = val
         elif eq and name.startswith("--"):
             tool_args[name[2:]] = val
         else:
@@ -166,8 +168,11 @@ def main(argv: list[str] | None = None) -> int:
 
         tool_cls = load_tool(opts.tool)
         known = tool_cls.options()
-        for k, v in opts.tool_args.items():
+        for k, v in list(opts.tool_args.items()):
             if k not in known:
+                if k in CORE_FOR_TOOLS:
+                    del opts.tool_args[k]
+                    continue
                 raise UserError(f"Unknown option: --{k}={v}")
         session = Session(opts, tool_cls, rest)
         # The program is checked (and loaded) before the banner, as Valgrind does, so

@@ -110,6 +110,10 @@ class AddressSpace:
         self._maps: dict[int, Mapping] = {}
         #: Called with (start, end) when translated code in that range must be dropped.
         self.on_code_change: Callable[[int, int], None] = lambda s, e: None
+        #: Called with (start, end) after [start, end) was mapped anew or unmapped, and
+        #: after the core wrote client memory (a tool's shadow memory follows them).
+        self.on_map_change: Callable[[int, int], None] | None = None
+        self.on_core_write: Callable[[int, int], None] | None = None
         #: Pages holding translated code.
         self.code_pages: set[int] = set()
         self.brk_start = 0
@@ -291,6 +295,8 @@ class AddressSpace:
                 pass
         self._insert(Mapping(addr, addr + length, prot, flags, name, offset, dev, inode))
         self._set_bits(addr, addr + length, prot_bits(prot))
+        if self.on_map_change is not None:
+            self.on_map_change(addr, addr + length)
         return addr
 
     def unmap(self, addr: int, length: int) -> None:
@@ -299,6 +305,8 @@ class AddressSpace:
         self._drop_code(addr, addr + length)
         self._cut(addr, addr + length)
         self._set_bits(addr, addr + length, 0)
+        if self.on_map_change is not None:
+            self.on_map_change(addr, addr + length)
 
     def protect(self, addr: int, length: int, prot: int) -> bool:
         """mprotect; False if part of the range is not mapped (ENOMEM)."""
@@ -360,6 +368,8 @@ class AddressSpace:
         self.mem[addr:addr + size] = data
         if self.code_pages:
             self.code_written(addr, size)
+        if self.on_core_write is not None:
+            self.on_core_write(addr, size)
 
     def write_unchecked(self, addr: int, data: bytes) -> None:
         """For the loader: write even to pages the client cannot write."""

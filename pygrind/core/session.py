@@ -66,6 +66,7 @@ PROMOTE_AFTER = 0.005
 
 SIGNAMES = {s.value: s.name for s in pysignal.Signals}
 _EINTR = (-errno.EINTR) & 0xFFFFFFFFFFFFFFFF
+_EXIT_GROUP = syscalls.NUMBERS["exit_group"]
 
 
 @dataclass
@@ -125,6 +126,7 @@ class Session:
             budget, counter = ctx_addr + Ctx.budget.offset, ctx_addr + Ctx.vex_counter.offset
         self.host_signals = signals.HostSignals(budget, counter)
         self.syscall_count = 0
+        self._exit_diverted = False
         self._unwinder = None
         #: in a vfork child: (pipe to the parent, parent's stack pointer)
         self.vfork_report: tuple[int, int] | None = None
@@ -147,6 +149,7 @@ class Session:
             return
         if bias is not None:
             self.debuginfo.add_object(path, bias, start, start + length)
+            self.tool.object_loaded(path, start, start + length)
 
     def before_exec(self) -> None:
         """The client is about to replace itself with a native program."""
@@ -156,6 +159,7 @@ class Session:
 
     def object_unmapped(self, start: int, length: int) -> None:
         self.debuginfo.remove_range(start, start + length)
+        self.tool.object_unloaded(start, start + length)
 
     def describe_fn(self, addr: int) -> str | None:
         return self.debuginfo.describe(addr).fn
@@ -179,6 +183,7 @@ class Session:
         self.exe_path = os.path.realpath(prog.exe.path)
         for o in prog.objects:
             self.debuginfo.add_object(o.path, o.bias, o.start, o.end)
+            self.tool.object_loaded(o.path, o.start, o.end)
         st = self.thread.state
         st.put(RSP, prog.rsp)
         st.put(RIP, prog.entry)
@@ -448,6 +453,14 @@ class Session:
             th = self.thread
             if st.get(RAX) == syscalls.NUMBERS["rt_sigreturn"]:
                 pc = signals.sigreturn(self, th)
+            elif st.get(RAX) == _EXIT_GROUP and not self._exit_diverted:
+                # a tool may run client code first (memcheck: glibc's freeres, as
+                # Valgrind does), which then makes the call again
+                self._exit_diverted = True
+                to = self.tool.before_exit(st.get(RDI))
+                if to is None:
+                    return self._special(pc, jk)
+                return to
             else:
                 nr = self._syscall(st)
                 if st.get(RAX) == _EINTR:
@@ -604,7 +617,9 @@ class Session:
         if not self.options.quiet:
             self.out.msg()
         try:
-            self.tool.fini(status)
+            override = self.tool.fini(status)
+            if override is not None and not killed:
+                status = override
         finally:
             if self.options.verbose:
                 t = self.translator

@@ -87,4 +87,6 @@ class GuestState:
         return fn(ctypes.c_void_p(self.addr))
 
     def copy_from(self, other: GuestState) -> None:
-        self.buf[:GUEST_STATE_BYTES] = other.buf[:GUEST_STATE_BYTES]
+        """A new thread's registers: the other's, with their shadow copy (a tool's
+        V bits); the words past the spill area are each thread's own."""
+        self.buf[:2 * GUEST_STATE_BYTES] = other.buf[:2 * GUEST_STATE_BYTES]

@@ -17,6 +17,7 @@ from ..backend.ref import runtime
 from ..tool import BlockInfo
 from . import vexlib
 from .aspace import LIMIT, P_X, PAGE, PAGE_SHIFT, AddressSpace
+from .errors import UserError
 from .codecache import CodeCache
 from .errors import ClientFault
 
@@ -113,11 +114,20 @@ class Translator:
         self.vex_pcs: set[int] = set()
         opts = session.options
         self.vex_hot = opts.jit_hot if opts.jit_hot_set else VEX_HOT
-        if self.jit is not None and opts.first_tier == "vex" and not instruments(session.tool):
+        native_tool = session.tool.native_tier
+        if self.jit is not None and (opts.first_tier == "vex" or native_tool) and (
+                native_tool or not instruments(session.tool)):
             from ..backend import vexcg
             from .codecache import cache_root
 
             self.vex = vexcg.load(aspace, self.jit, str(cache_root()))
+        if native_tool:
+            if self.vex is None:
+                raise UserError(f"{session.tool.name} needs pygrind's libVEX tier (built by `make "
+                                "venv` with a C compiler), which could not be loaded here")
+            session.tool.native_ready(self.vex.lib)
+            # the tool's instrumentation exists in that tier only: its blocks stay there
+            self.vex_hot = 1 << 62
         #: the JIT's optimising tier (None: --jit-optimize=no or no JIT)
         self.optimizer = None
         if self.jit is not None and session.options.jit_optimize:

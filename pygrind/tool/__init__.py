@@ -52,6 +52,10 @@ class Tool:
     name: str = "none"
     #: One line for the banner, as Valgrind's tools have ("Nulgrind, the minimal Valgrind tool")
     description: str = ""
+    #: The tool instruments natively: a pass in C built into the libVEX tier (see
+    #: backend/vexcg/pgv.h and tools/memcheck/native/), plugged in by `native_ready`.
+    #: Its blocks never go through `instrument`, and stay in that tier.
+    native_tier: bool = False
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -79,6 +83,20 @@ class Tool:
     def start(self) -> None:
         """The client is loaded and about to run its first instruction."""
 
+    def native_ready(self, lib: object) -> None:
+        """(native_tier tools) The libVEX tier's library (a ctypes.CDLL, holding the
+        tool's native code) is loaded; no block has been translated yet."""
+
+    def thread_created(self, state_addr: int) -> None:
+        """A client thread was made; its guest state buffer is at host `state_addr`."""
+
+    def object_loaded(self, path: str, start: int, end: int) -> None:
+        """Code of the ELF object at `path` was mapped at client [start, end); its symbols
+        are known to `session.debuginfo`."""
+
+    def object_unloaded(self, start: int, end: int) -> None:
+        """Client [start, end), which held code of an object, was unmapped."""
+
     def instrument(self, irsb: pyvex.IRSB, info: BlockInfo) -> pyvex.IRSB:
         """Return the block to compile in place of `irsb` (may modify it in place)."""
         return irsb
@@ -89,5 +107,12 @@ class Tool:
     def post_syscall(self, sysno: int, args: tuple[int, ...], result: int) -> None:
         """System call `sysno` returned `result` (negative errno on failure)."""
 
-    def fini(self, exitcode: int) -> None:
-        """The client has exited with `exitcode`: print results here."""
+    def before_exit(self, status: int) -> int | None:
+        """The client called exit_group(status) for the first time: a client address to
+        run instead (code that calls exit_group again when done), or None."""
+        return None
+
+    def fini(self, exitcode: int) -> int | None:
+        """The client has exited with `exitcode`: print results here. A number returned
+        is pygrind's exit status instead (memcheck's --error-exitcode)."""
+        return None

@@ -14,6 +14,7 @@ from ..tool import Tool
 TOOLS: dict[str, str] = {
     "none": "pygrind.tools.none:NoneTool",
     "lackey": "pygrind.tools.lackey:Lackey",
+    "memcheck": "pygrind.tools.memcheck:Memcheck",
 }
 
 

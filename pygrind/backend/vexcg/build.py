@@ -18,6 +18,11 @@ import sys
 from pathlib import Path
 
 SOURCE = Path(__file__).with_name("vexcg.c")
+#: the native passes and helpers of pygrind's tools, built into the same library (they
+#: plug into vexcg's pipeline through pgv.h)
+TOOL_SOURCES = sorted((SOURCE.parents[2] / "tools").glob("*/native/*.c"))
+SOURCES = [SOURCE, SOURCE.with_name("pgv.h"), *TOOL_SOURCES,
+           *sorted((SOURCE.parents[2] / "tools").glob("*/native/*.h"))]
 
 
 def pyvex_dir() -> Path | None:
@@ -32,12 +37,15 @@ def _command(out: Path, pv: Path) -> list[str]:
     # AVX_512: pyvex builds libVEX with its AVX-512 extension, which changes the layout
     # of the guest state and the numbering of IR ops: the headers must agree
     return [cc, "-O2", "-fPIC", "-shared", "-DAVX_512", "-Wall", "-Wno-unused-function",
-            f"-I{pv / 'include'}", "-o", str(out), str(SOURCE),
+            f"-I{pv / 'include'}", f"-I{SOURCE.parent}", "-o", str(out), str(SOURCE),
+            *map(str, TOOL_SOURCES),
             f"-L{pv / 'lib'}", "-lpyvex", f"-Wl,-rpath,{pv / 'lib'}"]
 
 
 def _name(pv: Path) -> str:
-    h = hashlib.sha256(SOURCE.read_bytes())
+    h = hashlib.sha256()
+    for src in SOURCES:
+        h.update(src.read_bytes())
     h.update(" ".join(_command(Path("x"), pv)).encode())
     return f"vexcg-{h.hexdigest()[:16]}.so"
 

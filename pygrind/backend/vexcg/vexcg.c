@@ -35,10 +35,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "libvex.h"
-#include "libvex_guest_amd64.h"
-#include "libvex_ir.h"
 #include "libvex_trc_values.h"
+#include "pgv.h"
 
 /* from libpyvex (pyvex's C side): initialises libVEX once, whoever asks first */
 extern int vex_init(void);
@@ -50,20 +48,6 @@ extern UInt vex_printf(const HChar *format, ...);
 
 /* ---- configuration from Python (pgv_init) ------------------------------------------ */
 
-typedef struct {
-    uint64_t mem_base;   /* host address of client address 0 */
-    uint64_t page_table; /* one byte per client page */
-    uint64_t space_bits; /* client addresses are below 1 << space_bits */
-    uint64_t ctx;        /* the JIT's context (exit_kind at offset 0) */
-    uint64_t mem_slow;   /* int64 (ctx, addr, size, pc, buf, is_store): 0 ok, 1 fault */
-    uint64_t hostaddr;   /* uint64 (ctx, addr, size, write, pc): host address, 0 fault */
-    uint64_t cas_slow;   /* int64 (ctx, addr, size, pc, double, buf): 0 ok, 1 fault */
-    uint64_t div_fault;  /* int64 (ctx, pc): records SIGFPE */
-    uint64_t precise;    /* exact registers: rsp/rbp at memory accesses (0), all at memory
-                          * accesses (1), all at each instruction (2) */
-    uint64_t p_r, p_w, p_r2, p_w2, p_x, p_wreal; /* page-table bits */
-    uint64_t table_bits; /* the dispatch table (ctx->table) has 1 << table_bits entries */
-} pgv_config;
 
 /* offsets in the JIT's context (backend/llvm/engine.py, Ctx) */
 #define CTX_TABLE 56
@@ -78,9 +62,10 @@ typedef struct {
     uint64_t image, code_len, relocs, n_relocs; /* the code's portable image */
 } pgv_result;
 
-enum { PGV_OK, PGV_FAILED, PGV_UNSUPPORTED, PGV_NODECODE, PGV_NOCODE };
-
-static pgv_config cfg;
+pgv_config pgv_cfg;
+#define cfg pgv_cfg
+pgv_pass_fn pgv_tool_pass;
+pgv_redirect_fn pgv_tool_redirect;
 static jmp_buf fail_jb;
 
 /* 64 bytes the rewritten accesses use when the fast path does not apply: a slow load
@@ -92,10 +77,10 @@ static uint8_t scratch[64] __attribute__((aligned(64)));
  * would keep a tool's shadow state, unused here), which pgv_run fills on each entry:
  * the code then holds no address that changes from run to run, except calls into the
  * two libraries, which pgv_install relocates. So it can be kept on disk. */
-#define PGV_CONSTS 2704
-_Static_assert(sizeof(VexGuestAMD64State) == PGV_CONSTS, "pgv_run's offsets");
+_Static_assert(sizeof(VexGuestAMD64State) == 2704, "pgv_run's offsets");
+_Static_assert(PGV_CONSTS == 3 * 2704 + LibVEX_N_SPILL_BYTES, "pgv_run's offsets");
 _Static_assert(offsetof(VexGuestAMD64State, guest_RIP) == 184, "pgv_run's offsets");
-__attribute__((visibility("hidden"))) uint64_t pgv_consts[4];
+__attribute__((visibility("hidden"))) uint64_t pgv_consts[PGV_N_CONSTS];
 /* the dispatch table (pgv_xindir looks computed jumps up in it) */
 __attribute__((visibility("hidden"))) uint64_t pgv_table;
 #define TABLE_BITS 18 /* pgv_xindir's hashing: backend/llvm/engine.py's */
@@ -107,7 +92,7 @@ static void fail(void)
 
 static IRStmt *cur_stmt; /* the statement being rewritten, for the log */
 
-static void reject(int why)
+void pgv_reject(int why)
 {
     if (cur_stmt != NULL) {
         vex_printf("pygrind vexcg: declined: ");
@@ -119,7 +104,9 @@ static void reject(int why)
 
 /* ---- the instrumentation pass ------------------------------------------------------ */
 
-static IRSB *out;  /* the block being built */
+IRSB *pgv_sb;  /* the block being built */
+#define out pgv_sb
+#define reject pgv_reject
 static IRSB *in_sb; /* the block as lifted */
 /* the block's temporaries holding pgv_consts */
 static IRTemp k_base, k_pt, k_ctx, k_scratch;
@@ -134,23 +121,34 @@ static IRExpr *def_of(IRTemp t)
     }
     return NULL;
 }
-static uint64_t cur_pc;
+uint64_t pgv_cur_pc;
+#define cur_pc pgv_cur_pc
 
-static IRExpr *c64(uint64_t v) { return IRExpr_Const(IRConst_U64(v)); }
-static IRExpr *c8(uint8_t v) { return IRExpr_Const(IRConst_U8(v)); }
-static IRExpr *rd(IRTemp t) { return IRExpr_RdTmp(t); }
-static void add(IRStmt *st) { addStmtToIRSB(out, st); }
+/* temporaries holding host addresses (pgv_mark_host): one byte each */
+static uint8_t *host_tmps;
+static int n_host_tmps;
 
-static IRTemp let(IRType ty, IRExpr *e)
+void pgv_mark_host(IRTemp t)
 {
-    IRTemp t = newIRTemp(out->tyenv, ty);
-    add(IRStmt_WrTmp(t, e));
-    return t;
+    if ((int)t >= n_host_tmps) {
+        int n = n_host_tmps ? 2 * n_host_tmps : 1024;
+        while (n <= (int)t)
+            n *= 2;
+        uint8_t *g = realloc(host_tmps, (size_t)n);
+        if (g == NULL)
+            reject(PGV_FAILED);
+        memset(g + n_host_tmps, 0, (size_t)(n - n_host_tmps));
+        host_tmps = g;
+        n_host_tmps = n;
+    }
+    host_tmps[t] = 1;
 }
 
-static IRExpr *bin(IROp op, IRExpr *a, IRExpr *b) { return IRExpr_Binop(op, a, b); }
-
-static IRTemp let64(IROp op, IRExpr *a, IRExpr *b) { return let(Ity_I64, bin(op, a, b)); }
+static int is_host_addr(IRExpr *a)
+{
+    return a->tag == Iex_RdTmp && (int)a->Iex.RdTmp.tmp < n_host_tmps &&
+           host_tmps[a->Iex.RdTmp.tmp];
+}
 
 /* A 64-bit guest address as an atom (addresses are I64 on amd64). */
 static IRExpr *addr_atom(IRExpr *a)
@@ -470,6 +468,11 @@ void pgv_set_ops(const uint8_t *ok, uint64_t n)
     memcpy(op_ok, ok, n < N_OPS ? n : N_OPS);
 }
 
+int pgv_op_ok(IROp op)
+{
+    return op > Iop_INVALID && op < Iop_LAST_NOT_EVEX && (op_ok[op - Iop_INVALID] & 1);
+}
+
 static void check_op(IROp op, IRExpr **args, int nargs)
 {
     if (op <= Iop_INVALID || op >= Iop_LAST_NOT_EVEX)
@@ -632,13 +635,25 @@ static IRSB *pgv_instrument(void *opaque, IRSB *in, const VexGuestLayout *layout
         probe_block();
         return out;
     }
+    cur_stmt = NULL;
+    if (n_host_tmps)
+        memset(host_tmps, 0, (size_t)n_host_tmps);
+    /* a tool's replacement of the function at this address, or its pass */
+    IRSB *replaced = NULL;
+    if (pgv_tool_redirect != NULL && vge->n_used >= 1)
+        replaced = pgv_tool_redirect(in, vge->base[0]);
+    if (replaced != NULL)
+        in = replaced;
+    else if (pgv_tool_pass != NULL)
+        in = pgv_tool_pass(in);
+    out = deepCopyIRSBExceptStmts(in);
     in_sb = in;
     cur_stmt = NULL;
     check_jumpkind(in->jumpkind);
-    k_base = let(Ity_I64, IRExpr_Get(PGV_CONSTS, Ity_I64));
-    k_pt = let(Ity_I64, IRExpr_Get(PGV_CONSTS + 8, Ity_I64));
-    k_ctx = let(Ity_I64, IRExpr_Get(PGV_CONSTS + 16, Ity_I64));
-    k_scratch = let(Ity_I64, IRExpr_Get(PGV_CONSTS + 24, Ity_I64));
+    k_base = let(Ity_I64, IRExpr_Get(PGV_K_BASE, Ity_I64));
+    k_pt = let(Ity_I64, IRExpr_Get(PGV_K_PT, Ity_I64));
+    k_ctx = let(Ity_I64, IRExpr_Get(PGV_K_CTX, Ity_I64));
+    k_scratch = let(Ity_I64, IRExpr_Get(PGV_K_SCRATCH, Ity_I64));
     cur_pc = 0;
     for (int i = 0; i < in->stmts_used; i++) {
         IRStmt *st = in->stmts[i];
@@ -652,6 +667,10 @@ static IRSB *pgv_instrument(void *opaque, IRSB *in, const VexGuestLayout *layout
             break;
         case Ist_WrTmp: {
             IRExpr *e = st->Ist.WrTmp.data;
+            if (e->tag == Iex_Load && is_host_addr(e->Iex.Load.addr)) {
+                add(st);
+                break;
+            }
             if (e->tag == Iex_Load) {
                 load(st->Ist.WrTmp.tmp, e);
                 break;
@@ -663,7 +682,10 @@ static IRSB *pgv_instrument(void *opaque, IRSB *in, const VexGuestLayout *layout
             break;
         }
         case Ist_Store:
-            store(st);
+            if (is_host_addr(st->Ist.Store.addr))
+                add(st);
+            else
+                store(st);
             break;
         case Ist_CAS:
             cas(st);
@@ -1184,13 +1206,17 @@ __asm__(
     "    pushq %rdi\n"
     "    subq $8, %rsp\n"
     "    movq pgv_consts(%rip), %r11\n"
-    "    movq %r11, 2704(%rdi)\n"
+    "    movq %r11, 16304(%rdi)\n"
     "    movq pgv_consts+8(%rip), %r11\n"
-    "    movq %r11, 2712(%rdi)\n"
+    "    movq %r11, 16312(%rdi)\n"
     "    movq pgv_consts+16(%rip), %r11\n"
-    "    movq %r11, 2720(%rdi)\n"
+    "    movq %r11, 16320(%rdi)\n"
     "    movq pgv_consts+24(%rip), %r11\n"
-    "    movq %r11, 2728(%rdi)\n"
+    "    movq %r11, 16328(%rdi)\n"
+    "    movq pgv_consts+32(%rip), %r11\n"
+    "    movq %r11, 16336(%rdi)\n"
+    "    movq pgv_consts+40(%rip), %r11\n"
+    "    movq %r11, 16344(%rdi)\n"
     /* the event counter: chained blocks count down the dispatcher's budget in it */
     "    movq 64(%rsi), %r11\n"
     "    movl $0x7fffffff, %ecx\n"

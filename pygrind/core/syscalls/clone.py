@@ -80,6 +80,7 @@ def _new_thread(s: Session, flags: int, stack: int, ptid: int, ctid: int, tls: i
         st.put(RSP, stack)
     if flags & CLONE_SETTLS:
         st.put(FS_CONST, tls)
+    s.tool.thread_created(st.addr)
     th = s.start_thread(st, parent.sigmask)
     if flags & CLONE_CHILD_CLEARTID:
         th.clear_child_tid = ctid
