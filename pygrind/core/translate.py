@@ -17,9 +17,8 @@ from ..backend.ref import runtime
 from ..tool import BlockInfo
 from . import vexlib
 from .aspace import LIMIT, P_X, PAGE, PAGE_SHIFT, AddressSpace
-from .errors import UserError
 from .codecache import CodeCache
-from .errors import ClientFault
+from .errors import ClientFault, UserError
 
 if TYPE_CHECKING:
     import pyvex

@@ -91,6 +91,47 @@ def library_path(cache_dir: str | None, build: bool = True) -> Path | None:
     return None
 
 
+#: objects that tools map into the client (memcheck's string functions), built from C
+CLIENT_SOURCES = sorted((SOURCE.parents[2] / "tools").glob("*/client/*.c"))
+
+#: freestanding, position independent, no builtins or loops turned into calls: code
+#: that runs as client code, mapped as it is (it has no data and no relocations)
+CLIENT_FLAGS = ["-O1", "-g", "-fPIC", "-shared", "-nostdlib", "-ffreestanding", "-fno-builtin",
+                "-fno-tree-loop-distribute-patterns", "-fno-tree-vectorize", "-fno-stack-protector",
+                "-fcf-protection=none", "-fno-asynchronous-unwind-tables", "-Wl,-z,norelro",
+                "-fno-semantic-interposition", "-Wl,-Bsymbolic", "-Wl,--hash-style=gnu", "-Wall"]
+
+
+def client_object(source: Path, cache_dir: str | None, build: bool = True) -> Path | None:
+    """The built client object of `source` (see CLIENT_SOURCES), built now if need be:
+    in the package's _build (make venv) or else in the cache directory."""
+    cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc") or "cc"
+    h = hashlib.sha256(source.read_bytes())
+    h.update(" ".join([cc, *CLIENT_FLAGS]).encode())
+    name = f"{source.stem}-{h.hexdigest()[:16]}.so"
+    places = [SOURCE.parent / "_build"] + ([Path(cache_dir)] if cache_dir else [])
+    for d in places:
+        if (d / name).exists():
+            return d / name
+    if not build:
+        return None
+    for d in places:
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+            tmp = d / f".{name}.{os.getpid()}"
+            r = subprocess.run([cc, *CLIENT_FLAGS, "-o", str(tmp), str(source)],
+                               capture_output=True, text=True)
+            if r.returncode != 0:
+                sys.stderr.write(r.stderr)
+                tmp.unlink(missing_ok=True)
+                return None
+            os.replace(tmp, d / name)
+            return d / name
+        except OSError:
+            continue
+    return None
+
+
 def probe(lib_path: str, out: str) -> None:
     """Write the op table (see pgv_probe_ops in vexcg.c) of a freshly built library."""
     import ctypes
@@ -118,3 +159,5 @@ elif __name__ == "__main__":
         sys.exit("pygrind: could not build the libVEX code generator tier (see above; without "
                  "it, blocks start in the Python tier)")
     print(p)
+    for src in CLIENT_SOURCES:
+        print(client_object(src, None))

@@ -23,8 +23,16 @@ from typing import TYPE_CHECKING
 from ...tool import Tool
 from . import heap, leaks, syscalls
 from .errors import Error, ErrorManager, commas
-from .native import (ERR_ADDR, ERR_COND, ERR_FISHY, ERR_FREE, ERR_MISMATCH, ERR_VALUE,
-                     Native)
+from .native import (
+    ERR_ADDR,
+    ERR_COND,
+    ERR_FISHY,
+    ERR_FREE,
+    ERR_MISMATCH,
+    ERR_OVERLAP,
+    ERR_VALUE,
+    Native,
+)
 
 if TYPE_CHECKING:
     from ...core.session import Session
@@ -78,7 +86,9 @@ class Memcheck(Tool):
         self.arenas: list[tuple[int, int]] = []
         self._tids: dict[int, int] = {}
         self._internal: str | None = None
-        self._freeres_stub: int | None = None
+        #: client/mc_replace_strmem.c's functions, by name (client addresses)
+        self.replacements: dict[str, int] = {}
+        self.overlap_stub: int | None = None
 
     @classmethod
     def options(cls) -> dict[str, str]:
@@ -189,6 +199,7 @@ class Memcheck(Tool):
         aspace.on_map_change = self.native.reset
         aspace.on_core_write = self.native.make_defined
         self.thread_created(self.session.thread.state.addr)
+        self.replacements = heap.map_replacements(self)
 
     def thread_created(self, state_addr: int) -> None:
         if self.native is not None:
@@ -275,6 +286,13 @@ class Memcheck(Tool):
             v = a - (1 << 64) if a >> 63 else a
             err = Error("FishyValue", f"Argument '{arg}' of function {fn} has a fishy "
                         f"(possibly negative) value: {v}", frames, key=(d,))
+        elif kind == ERR_OVERLAP:
+            fn, with_len = heap.OVERLAP_FUNCTIONS[e] if e < len(heap.OVERLAP_FUNCTIONS) else ("?", 1)
+            name = fn[2:] if fn.startswith("__") else fn
+            args = f"{a:#x}, {b:#x}" + (f", {d}" if with_len else "")
+            # (the first frame is the report stub: the error is in its caller)
+            err = Error("Overlap", f"Source and destination overlap in {name}({args})",
+                        frames[1:] or frames, key=(e,))
         else:
             return
         err.tid = self.tid()

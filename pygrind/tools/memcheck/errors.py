@@ -71,9 +71,8 @@ class ErrorManager:
         key = addr if first else -addr
         fr = self._frame_info.get(key)
         if fr is None:
+            # a caller's frame is shown at the call (return address - 1), as Valgrind's
             fr = self.session.debuginfo.describe(addr if first else addr - 1)
-            if not first:
-                fr = dataclasses.replace(fr, addr=addr)
             self._frame_info[key] = fr
         return fr
 
@@ -109,8 +108,9 @@ class ErrorManager:
         if self.error_limit and (len(self.errors) >= MAX_CONTEXTS or self.total >= MAX_ERRORS):
             self._stopped = True
             self.out.msg()
-            self.out.msg("More than %s different errors detected.  I'm not reporting any more."
-                         % commas(MAX_CONTEXTS if len(self.errors) >= MAX_CONTEXTS else MAX_ERRORS))
+            limit = MAX_CONTEXTS if len(self.errors) >= MAX_CONTEXTS else MAX_ERRORS
+            self.out.msg(f"More than {commas(limit)} different errors detected.  "
+                         "I'm not reporting any more.")
             self.out.msg("Final error counts will be inaccurate.  Go fix your program!")
             self.out.msg("Rerun with --error-limit=no to disable this cutoff.  Note")
             self.out.msg("that errors may occur in your program without prior warning from")

@@ -14,6 +14,21 @@ if TYPE_CHECKING:
 
 #: objects whose allocation functions are replaced (by soname prefix)
 OBJECTS = ("libc.so", "libstdc++.so", "libc++.so")
+#: objects whose string functions are replaced by client/mc_replace_strmem.c's
+STRING_OBJECTS = ("libc.so", "ld-linux")
+#: the parts of glibc's names for the variants of a string function (__strlen_sse2,
+#: __memmove_avx_unaligned_erms...)
+_VARIANT_WORDS = {"sse2", "ssse3", "sse4", "sse42", "1", "2", "avx", "avx2", "avx512", "evex",
+                  "evex512", "erms", "unaligned", "rtm", "back", "nocache", "vex", "no", "vzeroupper",
+                  "generic", "x86", "64", "bsf"}
+#: other names of replaced string functions
+_ALIASES = {"index": "strchr", "rindex": "strrchr", "__GI_strlen": "strlen", "bcmp": "memcmp"}
+#: overlap reports (client/mc_replace_strmem.c's OV_*): the function and whether its
+#: report shows a length
+OVERLAP_FUNCTIONS = [("memcpy", True), ("strcpy", False), ("strncpy", True), ("strcat", False),
+                     ("strncat", True), ("stpcpy", False), ("mempcpy", True), ("stpncpy", True),
+                     ("__memcpy_chk", True), ("__strcpy_chk", False), ("__stpcpy_chk", False),
+                     ("__mempcpy_chk", True)]
 
 #: symbol -> replacement (mc_heap.c's F_*)
 FUNCTIONS: dict[str, int] = {
@@ -47,18 +62,77 @@ FUNCTIONS: dict[str, int] = {
 FREERES = ("_ZN9__gnu_cxx9__freeresEv", "__libc_freeres")
 
 
+def string_replacement(name: str, replacements: dict[str, int]) -> int | None:
+    """The replacement of libc's `name` (version suffix dropped): the function itself,
+    an alias, or a variant `__<function>_<variant words>`."""
+    name = _ALIASES.get(name, name)
+    if name in replacements:
+        return replacements[name]
+    for prefix in ("__", ""):
+        if not name.startswith(prefix):
+            continue
+        rest = name[len(prefix):]
+        if prefix and rest in replacements:
+            return replacements[rest]
+        parts = rest.split("_")
+        for k in range(len(parts) - 1, 0, -1):
+            if not all(w in _VARIANT_WORDS for w in parts[k:]):
+                break
+            head = "_".join(parts[:k])
+            for cand in (head, "__" + head):
+                if cand in replacements:
+                    return replacements[cand]
+    return None
+
+
+def map_replacements(tool: Memcheck) -> dict[str, int]:
+    """Map client/mc_replace_strmem.c's object into the client (as Valgrind preloads
+    vgpreload_memcheck); its functions by name, and the overlap report redirected."""
+    from ...backend.vexcg import build
+    from ...core import loader
+    from ...core.codecache import cache_root
+
+    src = [s for s in build.CLIENT_SOURCES if s.stem == "mc_replace_strmem"]
+    path = build.client_object(src[0], str(cache_root())) if src else None
+    if path is None:
+        tool.session.out.warn_once("mc-strmem", "warning: memcheck's string functions could not "
+                                   "be built: the C library's own are checked as they are")
+        return {}
+    obj = loader.map_image(tool.session.aspace, loader.read_elf(str(path)), None)
+    di = tool.session.debuginfo
+    di.add_object(str(path), obj.bias, obj.start, obj.end)
+    funcs = {}
+    for sym in di.iter_symbols(str(path)):
+        if obj.start <= sym.addr < obj.end:
+            funcs[sym.name.partition("@")[0]] = sym.addr
+    report = funcs.pop("mc_report_overlap", None)
+    if report is not None:
+        tool.native.lib.mc_add_redirect(report, N.F_OVERLAP)
+        tool.overlap_stub = report
+    return funcs
+
+
 def redirect_object(tool: Memcheck, path: str, start: int, end: int) -> None:
-    """Replace the allocation functions the object at `path` defines (mapped at client
-    [start, end))."""
+    """Replace the allocation and string functions the object at `path` defines (mapped
+    at client [start, end))."""
     base = os.path.basename(path)
-    if not base.startswith(OBJECTS):
+    heap_obj = base.startswith(OBJECTS)
+    str_obj = base.startswith(STRING_OBJECTS) and tool.replacements
+    if not (heap_obj or str_obj):
         return
     di = tool.session.debuginfo
+    lib = tool.native.lib
     for sym in di.iter_symbols(path):
+        if not start <= sym.addr < end or sym.ifunc:
+            continue
         name = sym.name.partition("@")[0]
-        fn = FUNCTIONS.get(name)
-        if fn is not None and start <= sym.addr < end and not sym.ifunc:
-            tool.native.lib.mc_add_redirect(sym.addr, fn)
+        fn = FUNCTIONS.get(name) if heap_obj else None
+        if fn is not None:
+            lib.mc_add_redirect(sym.addr, fn)
+        elif str_obj:
+            target = string_replacement(name, tool.replacements)
+            if target is not None:
+                lib.mc_add_jump(sym.addr, target)
 
 
 def freeres_stub(tool: Memcheck, status: int) -> int | None:

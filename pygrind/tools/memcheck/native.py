@@ -33,7 +33,8 @@ CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int64, _U64, _U64, _U64, _U64, _U64, _U64)
 F_MALLOC, F_CALLOC, F_REALLOC, F_FREE, F_MEMALIGN, F_POSIX_MEMALIGN, F_ALIGNED_ALLOC, \
     F_VALLOC, F_PVALLOC, F_USABLE_SIZE, F_NEW, F_NEW_ARRAY, F_NEW_ALIGNED, \
     F_NEW_ARRAY_ALIGNED, F_DELETE, F_DELETE_ARRAY, F_REALLOCARRAY, F_NEW_NOTHROW, \
-    F_NEW_ARRAY_NOTHROW, F_NEW_ALIGNED_NOTHROW, F_NEW_ARRAY_ALIGNED_NOTHROW = range(21)
+    F_NEW_ARRAY_NOTHROW, F_NEW_ALIGNED_NOTHROW, F_NEW_ARRAY_ALIGNED_NOTHROW, F_OVERLAP, \
+    F_JUMP = range(23)
 
 #: error kinds of mc.h
 ERR_ADDR, ERR_COND, ERR_VALUE, ERR_FREE, ERR_MISMATCH, ERR_FISHY, ERR_JUMP, ERR_OVERLAP = range(1, 9)
@@ -83,6 +84,7 @@ class Native:
                 ("mc_stack", [_U64, _U64, ctypes.POINTER(_U64), ctypes.c_int], ctypes.c_int),
                 ("mc_ec_frames", [ctypes.c_uint32, ctypes.POINTER(_U64), ctypes.c_int], ctypes.c_int),
                 ("mc_add_redirect", [_U64, ctypes.c_uint32], ctypes.c_int),
+                ("mc_add_jump", [_U64, _U64], ctypes.c_int),
                 ("mc_drop_redirects", [_U64, _U64], None),
                 ("mc_describe", [_U64, ctypes.POINTER(BlockInfo)], ctypes.c_int),
                 ("mc_heap_stats", [ctypes.POINTER(_U64)], None),

@@ -285,7 +285,10 @@ enum {
     F_MALLOC, F_CALLOC, F_REALLOC, F_FREE, F_MEMALIGN, F_POSIX_MEMALIGN, F_ALIGNED_ALLOC,
     F_VALLOC, F_PVALLOC, F_USABLE_SIZE, F_NEW, F_NEW_ARRAY, F_NEW_ALIGNED,
     F_NEW_ARRAY_ALIGNED, F_DELETE, F_DELETE_ARRAY, F_REALLOCARRAY, F_NEW_NOTHROW,
-    F_NEW_ARRAY_NOTHROW, F_NEW_ALIGNED_NOTHROW, F_NEW_ARRAY_ALIGNED_NOTHROW, N_FUNCS
+    F_NEW_ARRAY_NOTHROW, F_NEW_ALIGNED_NOTHROW, F_NEW_ARRAY_ALIGNED_NOTHROW,
+    F_OVERLAP, /* mc_report_overlap of the replaced string functions (client/) */
+    F_JUMP,    /* a function replaced by client code elsewhere: jump there */
+    N_FUNCS
 };
 
 /* which argument a fishy-value report names (Python has the words) */
@@ -343,9 +346,12 @@ static int put_word(uint64_t a, uint64_t v)
 }
 
 static uint64_t heap_call(const uint8_t *state, uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3,
-                          uint64_t pc)
+                          uint64_t a4, uint64_t pc)
 {
     switch (fn) {
+    case F_OVERLAP:
+        mc_report(MC_ERR_OVERLAP, a2, a3, pc, a4, a1);
+        return 0;
     case F_MALLOC:
         return fishy(a1, FISHY_MALLOC_SIZE, pc) ? 0 : alloc_block(state, pc, a1, 16, K_MALLOC, 0);
     case F_NEW: case F_NEW_NOTHROW:
@@ -443,33 +449,48 @@ static uint64_t heap_call(const uint8_t *state, uint64_t fn, uint64_t a1, uint64
 
 /* called from the replacement block: the thread's guest state, which function (and its
  * address, in the high bits), and the first three arguments */
-static uint64_t mc_heap_call(uint64_t state, uint64_t fn_pc, uint64_t a1, uint64_t a2, uint64_t a3)
+static uint64_t mc_heap_call(uint64_t state, uint64_t fn_pc, uint64_t a1, uint64_t a2, uint64_t a3,
+                             uint64_t a4)
 {
-    return heap_call((const uint8_t *)(uintptr_t)state, fn_pc & 0xff, a1, a2, a3, fn_pc >> 8);
+    return heap_call((const uint8_t *)(uintptr_t)state, fn_pc & 0xff, a1, a2, a3, a4, fn_pc >> 8);
 }
 
 /* ---- redirection ------------------------------------------------------------------------- */
 
 typedef struct {
     uint64_t pc;
+    uint64_t target; /* F_JUMP */
     uint32_t fn;
 } redir_rec;
 #define REDIR_BITS 12
 static redir_rec redirs[1 << REDIR_BITS];
 static uint64_t n_redirs;
 
-/* From Python: the function at client address pc is replaced by `fn` (an F_* value). */
-int mc_add_redirect(uint64_t pc, uint32_t fn)
+/* Record a replacement: the function at pc is replaced by `fn` (an F_* value), or by
+ * client code at `target` (F_JUMP). */
+static int put_redirect(uint64_t pc, uint32_t fn, uint64_t target)
 {
-    if (n_redirs >= (1u << REDIR_BITS) / 2 || fn >= N_FUNCS)
+    if (n_redirs >= (1u << REDIR_BITS) / 2 || fn >= N_FUNCS || pc == 0)
         return -1;
     uint32_t h = (uint32_t)((pc * 0x9E3779B97F4A7C15ull) >> (64 - REDIR_BITS));
     while (redirs[h].pc != 0 && redirs[h].pc != pc)
         h = (h + 1) & ((1u << REDIR_BITS) - 1);
     if (redirs[h].pc == 0)
         n_redirs++;
-    redirs[h] = (redir_rec){pc, fn};
+    redirs[h] = (redir_rec){pc, target, fn};
     return 0;
+}
+
+/* From Python: the function at client address pc is replaced by `fn` (an F_* value). */
+int mc_add_redirect(uint64_t pc, uint32_t fn)
+{
+    return fn == F_JUMP ? -1 : put_redirect(pc, fn, 0);
+}
+
+/* From Python: the function at pc is replaced by client code at `target`. */
+int mc_add_jump(uint64_t pc, uint64_t target)
+{
+    return put_redirect(pc, F_JUMP, target);
 }
 
 /* From Python: forget the replacements in [lo, hi) (their object was unmapped). */
@@ -484,15 +505,17 @@ void mc_drop_redirects(uint64_t lo, uint64_t hi)
     memset(redirs, 0, sizeof redirs);
     n_redirs = 0;
     for (int i = 0; i < n; i++)
-        mc_add_redirect(keep[i].pc, keep[i].fn);
+        put_redirect(keep[i].pc, keep[i].fn, keep[i].target);
 }
 
-static int find_redirect(uint64_t pc)
+static int find_redirect(uint64_t pc, uint64_t *target)
 {
     uint32_t h = (uint32_t)((pc * 0x9E3779B97F4A7C15ull) >> (64 - REDIR_BITS));
     while (redirs[h].pc != 0) {
-        if (redirs[h].pc == pc)
+        if (redirs[h].pc == pc) {
+            *target = redirs[h].target;
             return (int)redirs[h].fn;
+        }
         h = (h + 1) & ((1u << REDIR_BITS) - 1);
     }
     return -1;
@@ -502,7 +525,8 @@ static int find_redirect(uint64_t pc)
  * return to the caller (whose address the guest load takes, through the page table). */
 IRSB *mc_redirect(IRSB *lifted, uint64_t pc)
 {
-    int fn = find_redirect(pc);
+    uint64_t target = 0;
+    int fn = find_redirect(pc, &target);
     if (fn < 0)
         return NULL;
     pgv_sb = deepCopyIRSBExceptStmts(lifted);
@@ -515,14 +539,20 @@ IRSB *mc_redirect(IRSB *lifted, uint64_t pc)
     }
     add(IRStmt_IMark(pc, (UInt)len, 0));
     pgv_cur_pc = pc;
+    if (fn == F_JUMP) {
+        pgv_sb->next = c64(target);
+        pgv_sb->jumpkind = Ijk_Boring;
+        return pgv_sb;
+    }
     const int rax = offsetof(VexGuestAMD64State, guest_RAX);
     const int rsp = offsetof(VexGuestAMD64State, guest_RSP);
     IRExpr *a1 = rd(let(Ity_I64, IRExpr_Get(offsetof(VexGuestAMD64State, guest_RDI), Ity_I64)));
     IRExpr *a2 = rd(let(Ity_I64, IRExpr_Get(offsetof(VexGuestAMD64State, guest_RSI), Ity_I64)));
     IRExpr *a3 = rd(let(Ity_I64, IRExpr_Get(offsetof(VexGuestAMD64State, guest_RDX), Ity_I64)));
+    IRExpr *a4 = rd(let(Ity_I64, IRExpr_Get(offsetof(VexGuestAMD64State, guest_RCX), Ity_I64)));
     IRTemp r = newIRTemp(pgv_sb->tyenv, Ity_I64);
     IRDirty *d = unsafeIRDirty_1_N(r, 0, "mc_heap_call", (void *)mc_heap_call,
-                                   mkIRExprVec_5(IRExpr_GSPTR(), c64((pc << 8) | (uint64_t)fn), a1, a2, a3));
+                                   mkIRExprVec_6(IRExpr_GSPTR(), c64((pc << 8) | (uint64_t)fn), a1, a2, a3, a4));
     /* it reads the stack pointer (for the allocation stack) and writes client memory */
     d->nFxState = 1;
     d->fxState[0].fx = Ifx_Read;
