@@ -215,7 +215,9 @@ _SHT_DYNSYM = 11
 _SHF_COMPRESSED = 0x800
 _PT_LOAD = 1
 _PF_X = 1
+_STT_OBJECT = 1
 _STT_FUNC = 2
+_STT_TLS = 6
 _STT_GNU_IFUNC = 10
 _SHN_UNDEF = 0
 _SHN_LORESERVE = 0xFF00
@@ -351,8 +353,10 @@ class _ElfImage:
         crc = struct.unpack(self.end + "I", data[crc_at:crc_at + 4])[0]
         return os.fsdecode(data[:stop]), crc
 
-    def function_symbols(self, sh_type: int) -> list[_RawSym]:
-        """Defined STT_FUNC / STT_GNU_IFUNC symbols: (value, size, name, bind, type)."""
+    def function_symbols(self, sh_type: int,
+                         kinds: tuple[int, ...] = (_STT_FUNC, _STT_GNU_IFUNC)) -> list[_RawSym]:
+        """Defined STT_FUNC / STT_GNU_IFUNC symbols (or of other `kinds`): (value, size,
+        name, bind, type)."""
         out: list[_RawSym] = []
         for sec in self.sections:
             if sec.type != sh_type or sec.type == _SHT_NOBITS or not sec.size:
@@ -374,7 +378,7 @@ class _ElfImage:
             find = strtab.find
             for name_off, info, shndx, value, sym_size in items:
                 kind = info & 0xF
-                if kind != _STT_FUNC and kind != _STT_GNU_IFUNC:
+                if kind not in kinds:
                     continue
                 if shndx == _SHN_UNDEF or (_SHN_LORESERVE <= shndx < _SHN_XINDEX):
                     continue
@@ -951,6 +955,8 @@ class DebugInfo:
         self._seq = 0
         self._frames: dict[int, Frame] = {}
         self._inlined: dict[int, list[Frame]] = {}
+        #: path -> sorted (value, size, name) of its data symbols (data_symbol_at)
+        self._data_syms: dict[str, list[tuple[int, int, str]]] = {}
 
     # -- registration -------------------------------------------------------
     def add_object(self, path: str, load_bias: int, start: int, end: int) -> None:
@@ -1082,6 +1088,28 @@ class DebugInfo:
         if call is None:
             return Frame(addr, fn, None, None, None, obj, below_main)
         return Frame(addr, fn, call[0], call[2], call[1], obj, below_main)
+
+    def data_symbol_at(self, addr: int) -> tuple[str, int] | None:
+        """(name, offset) of the data symbol (a global or static variable) of a loaded
+        object that holds client address `addr`, if any."""
+        for path, bias in self.loaded_objects():
+            table = self._data_syms.get(path)
+            if table is None:
+                table = []
+                try:
+                    with open(path, "rb") as f:
+                        image = _ElfImage(f)
+                        raw = image.function_symbols(_SHT_SYMTAB, (_STT_OBJECT,)) or \
+                            image.function_symbols(_SHT_DYNSYM, (_STT_OBJECT,))
+                    table = sorted((v, size, name) for v, size, name, _b, _k in raw if size)
+                except (OSError, ValueError, struct.error, zlib.error):
+                    pass
+                self._data_syms[path] = table
+            v = addr - bias
+            i = bisect_right(table, (v, 1 << 64, "")) - 1
+            if i >= 0 and table[i][0] <= v < table[i][0] + table[i][1]:
+                return table[i][2], v - table[i][0]
+        return None
 
     def object_at(self, addr: int) -> str | None:
         """The (real) path of the object mapped at ``addr``, if any."""

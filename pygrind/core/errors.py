@@ -27,6 +27,8 @@ class ClientFault(Exception):
         self.detail = detail
         #: Guest address of the faulting instruction, filled in by the dispatcher.
         self.pc: int | None = None
+        #: Bytes of the memory access that faulted (0: not known, or not an access).
+        self.size = 0
 
 
 class ClientExit(Exception):

@@ -526,6 +526,8 @@ class Session:
     def _deliver_fault(self, f: ClientFault) -> int:
         """A synchronous signal in client code: to the client's handler, or its default
         action."""
+        if f.signo == pysignal.SIGSEGV and f.detail in ("read", "write") and f.pc is not None:
+            self.tool.memory_fault(f.addr, f.size, f.detail == "write", f.pc)
         return signals.deliver_fault(self, self.thread, f)
 
     # -- the end -------------------------------------------------------------------------

@@ -107,6 +107,10 @@ class Tool:
     def post_syscall(self, sysno: int, args: tuple[int, ...], result: int) -> None:
         """System call `sysno` returned `result` (negative errno on failure)."""
 
+    def memory_fault(self, addr: int, size: int, write: bool, pc: int) -> None:
+        """A client access of `size` bytes (0: unknown) at `addr`, by the instruction at
+        `pc`, faults: the client gets a SIGSEGV next."""
+
     def before_exit(self, status: int) -> int | None:
         """The client called exit_group(status) for the first time: a client address to
         run instead (code that calls exit_group again when done), or None."""

@@ -112,8 +112,9 @@ class JitRuntime:
         self.pending_fault = f
         self.engine.ctx.exit_kind = EXIT_FAULT
 
-    def _segv(self, addr: int, pc: int, write: bool) -> None:
+    def _segv(self, addr: int, pc: int, write: bool, size: int = 0) -> None:
         self._fault(11, self.aspace.segv_code(addr), addr, pc, "write" if write else "read")
+        self.pending_fault.size = size
 
     def _mem_slow(self, c, addr: int, size: int, pc: int, buf: int, is_store: int) -> int:
         try:
@@ -122,7 +123,7 @@ class JitRuntime:
             end = addr + size
             bad = addr if end > LIMIT else aspace.first_bad(addr, size, need)
             if bad != end:
-                self._segv(bad, pc, bool(is_store))
+                self._segv(bad, pc, bool(is_store), size)
                 return 1
             if is_store:
                 aspace.mem[addr:end] = ctypes.string_at(buf, size)
@@ -146,7 +147,7 @@ class JitRuntime:
             if bad == end:
                 bad = aspace.first_bad(addr, size, P_R)
             if bad != end:
-                self._segv(bad, pc, True)
+                self._segv(bad, pc, True, size)
                 return 1
             half = size // 2 if double else size
             ops = ctypes.string_at(buf + 32, 32)
@@ -205,7 +206,7 @@ class JitRuntime:
         need = P_WREAL if write else P_R
         bad = self.aspace.first_bad(addr, size, need)
         if bad != addr + size:
-            self._segv(bad, pc, bool(write))
+            self._segv(bad, pc, bool(write), size)
             return 0
         if write and self.aspace.code_pages:
             self.aspace.code_written(addr, size)

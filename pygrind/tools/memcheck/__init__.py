@@ -298,6 +298,11 @@ class Memcheck(Tool):
         err.tid = self.tid()
         self.errors.add(err)
 
+    def memory_fault(self, addr: int, size: int, write: bool, pc: int) -> None:
+        # as Valgrind: the access is reported, then the signal is delivered
+        if self.native is not None:
+            self._on_error(ERR_ADDR, addr, size or 1, pc, int(write), 0)
+
     # -- addresses ------------------------------------------------------------------------
 
     def describe_address(self, a: int) -> list[tuple[str, tuple[int, ...] | None]]:
@@ -327,6 +332,10 @@ class Memcheck(Tool):
             if a < sp:
                 return [(line, None), (f"{commas(sp - a)} bytes below stack pointer", None)]
             return [(line, None)]
+        sym = self.session.debuginfo.data_symbol_at(a)
+        if sym is not None:
+            name, off = sym
+            return [(f'Address {a:#x} is {commas(off)} bytes inside data symbol "{name}"', None)]
         return [(f"Address {a:#x} is not stack'd, malloc'd or (recently) free'd", None)]
 
     # -- system calls ------------------------------------------------------------------------

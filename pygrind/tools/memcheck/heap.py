@@ -159,5 +159,10 @@ def freeres_stub(tool: Memcheck, status: int) -> int | None:
     aspace.map(page, 4096, 5, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED)
     aspace.write_unchecked(page, bytes(code))
     st = s.thread.state
-    st.put(RSP, (st.get(RSP) - 256) & ~15)
+    old = st.get(RSP)
+    new = (old - 256) & ~15
+    st.put(RSP, new)
+    # the stack the stub's calls use is live stack now (as the stack pointer moved
+    # here, not in client code, memcheck's tracking did not see it)
+    tool.native.lib.mc_set_range(new - 128, old - new + 128, 0, 0xFF)
     return page

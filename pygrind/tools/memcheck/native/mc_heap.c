@@ -255,7 +255,6 @@ static void free_block(const uint8_t *state, uint64_t pc, chunk *c)
 {
     n_live--;
     live_bytes -= c->size;
-    mc_frees++;
     if (mc_cfg.free_fill >= 0)
         memset(host(c->data), (int)mc_cfg.free_fill, c->size);
     mc_set_range(c->data, c->size, 0xFF, 0xFF);
@@ -313,6 +312,7 @@ static void do_free(const uint8_t *state, uint64_t pc, uint64_t p, int fn)
 {
     if (p == 0)
         return;
+    mc_frees++; /* (as Valgrind, invalid frees count too) */
     chunk **link;
     chunk *c = find_live(p, &link);
     if (c == NULL) {
@@ -383,6 +383,7 @@ static uint64_t heap_call(const uint8_t *state, uint64_t fn, uint64_t a1, uint64
             return 0;
         if (a1 == 0)
             return alloc_block(state, pc, size, 16, K_MALLOC, 0);
+        mc_frees++;
         chunk **link;
         chunk *c = find_live(a1, &link);
         if (c == NULL) {
@@ -452,6 +453,12 @@ static uint64_t heap_call(const uint8_t *state, uint64_t fn, uint64_t a1, uint64
 static uint64_t mc_heap_call(uint64_t state, uint64_t fn_pc, uint64_t a1, uint64_t a2, uint64_t a3,
                              uint64_t a4)
 {
+    /* what the stack below the caller's frame holds is dead (the real function's frames
+     * would have overwritten it): undefined, so that stale pointers there neither keep
+     * leaked blocks reachable nor pass for defined values */
+    uint64_t sp;
+    memcpy(&sp, (const uint8_t *)(uintptr_t)state + offsetof(VexGuestAMD64State, guest_RSP), 8);
+    mc_set_range(sp - 256, 256, 0, 0xFF);
     return heap_call((const uint8_t *)(uintptr_t)state, fn_pc & 0xff, a1, a2, a3, a4, fn_pc >> 8);
 }
 
@@ -563,6 +570,18 @@ IRSB *mc_redirect(IRSB *lifted, uint64_t pc)
     add(IRStmt_Dirty(d));
     add(IRStmt_Put(rax, rd(r)));
     add(IRStmt_Put(rax + PGV_SHADOW1, c64(0)));
+    /* the registers a call may clobber are cleared, as the real function's code would
+     * have overwritten them: stale pointers left there (or spilled from there later)
+     * would otherwise keep leaked blocks reachable */
+    static const int clobbered[] = {
+        offsetof(VexGuestAMD64State, guest_RCX), offsetof(VexGuestAMD64State, guest_RDX),
+        offsetof(VexGuestAMD64State, guest_RSI), offsetof(VexGuestAMD64State, guest_RDI),
+        offsetof(VexGuestAMD64State, guest_R8), offsetof(VexGuestAMD64State, guest_R9),
+        offsetof(VexGuestAMD64State, guest_R10), offsetof(VexGuestAMD64State, guest_R11)};
+    for (unsigned i = 0; i < sizeof clobbered / sizeof *clobbered; i++) {
+        add(IRStmt_Put(clobbered[i], c64(0)));
+        add(IRStmt_Put(clobbered[i] + PGV_SHADOW1, c64(0)));
+    }
     IRTemp sp = let(Ity_I64, IRExpr_Get(rsp, Ity_I64));
     IRTemp ret = let(Ity_I64, IRExpr_Load(Iend_LE, Ity_I64, rd(sp)));
     add(IRStmt_Put(rsp, rd(let(Ity_I64, bin(Iop_Add64, rd(sp), c64(8))))));

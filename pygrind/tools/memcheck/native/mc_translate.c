@@ -738,6 +738,92 @@ static void do_dirty(IRStmt *st)
     }
 }
 
+/* ---- stack pointer changes -------------------------------------------------------------
+ *
+ * As Valgrind's: memory the stack grows into becomes addressable and undefined, memory
+ * it shrinks out of unaddressable, both shifted down by the ABI's 128-byte red zone
+ * (which stays usable below the stack pointer). A change by a constant (push, pop,
+ * call, ret, sub $n) is painted inline; others (a frame pointer moved into rsp, an
+ * alignment) by a helper, which takes a change of more than --max-stackframe (2 MB)
+ * for a switch to another stack and paints nothing. */
+
+#define SP_OFF offsetof(VexGuestAMD64State, guest_RSP)
+#define RED_ZONE 128
+#define MAX_STACKFRAME 2000000
+
+static int sp_version;       /* bumped at each PUT of rsp */
+static int *sp_ver;          /* per temporary: the version it is relative to, or -1 */
+static int64_t *sp_delta;    /* and its offset from the stack pointer of that version */
+static int n_sp;
+
+static uint64_t mc_sp_change(uint64_t old, uint64_t new)
+{
+    int64_t d = (int64_t)(new - old);
+    if (d == 0 || d > MAX_STACKFRAME || d < -MAX_STACKFRAME)
+        return 0;
+    if (d < 0)
+        mc_set_range(new - RED_ZONE, (uint64_t)-d, 0, 0xFF);
+    else
+        mc_set_range(old - RED_ZONE, (uint64_t)d, 0xFF, 0xFF);
+    return 0;
+}
+
+static void paint(IRExpr *lo, int64_t n, int noaccess)
+{
+    for (int64_t off = 0; off < n; off += 8) {
+        add(IRStmt_Store(Iend_LE, shadow_addr(k_abase, lo, (int)off), c64(noaccess ? ~0ull : 0)));
+        add(IRStmt_Store(Iend_LE, shadow_addr(k_vbase, lo, (int)off), c64(~0ull)));
+    }
+}
+
+static void sp_track_tmp(IRTemp t, IRExpr *e)
+{
+    if ((int)t >= n_sp)
+        return;
+    sp_ver[t] = -1;
+    if (e->tag == Iex_Get && e->Iex.Get.offset == (Int)SP_OFF && e->Iex.Get.ty == Ity_I64) {
+        sp_ver[t] = sp_version;
+        sp_delta[t] = 0;
+    } else if (e->tag == Iex_Binop && (e->Iex.Binop.op == Iop_Add64 || e->Iex.Binop.op == Iop_Sub64) &&
+               e->Iex.Binop.arg1->tag == Iex_RdTmp && e->Iex.Binop.arg2->tag == Iex_Const &&
+               e->Iex.Binop.arg2->Iex.Const.con->tag == Ico_U64) {
+        IRTemp u = e->Iex.Binop.arg1->Iex.RdTmp.tmp;
+        int64_t c = (int64_t)e->Iex.Binop.arg2->Iex.Const.con->Ico.U64;
+        if ((int)u < n_sp && sp_ver[u] >= 0) {
+            sp_ver[t] = sp_ver[u];
+            sp_delta[t] = sp_delta[u] + (e->Iex.Binop.op == Iop_Add64 ? c : -c);
+        }
+    }
+}
+
+/* before a PUT of rsp: paint what the change exposes or covers */
+static void sp_put(IRExpr *data)
+{
+    int64_t d = 0;
+    int known = data->tag == Iex_RdTmp && (int)data->Iex.RdTmp.tmp < n_sp &&
+                sp_ver[data->Iex.RdTmp.tmp] == sp_version;
+    if (known)
+        d = sp_delta[data->Iex.RdTmp.tmp];
+    if (known && d != 0 && d % 8 == 0 && d >= -256 && d <= 256) {
+        IRExpr *old = atom(Ity_I64, IRExpr_Get(SP_OFF, Ity_I64));
+        if (d < 0)
+            paint(atom(Ity_I64, bin(Iop_Sub64, data, c64(RED_ZONE))), -d, 0);
+        else
+            paint(atom(Ity_I64, bin(Iop_Sub64, old, c64(RED_ZONE))), d, 1);
+    } else if (!known || d != 0) {
+        IRExpr *old = atom(Ity_I64, IRExpr_Get(SP_OFF, Ity_I64));
+        IRTemp r = newIRTemp(pgv_sb->tyenv, Ity_I64);
+        IRDirty *dc = unsafeIRDirty_1_N(r, 0, "mc_sp_change", (void *)mc_sp_change,
+                                        mkIRExprVec_2(old, data));
+        add(IRStmt_Dirty(dc));
+    }
+    sp_version++;
+    if (data->tag == Iex_RdTmp && (int)data->Iex.RdTmp.tmp < n_sp) {
+        sp_ver[data->Iex.RdTmp.tmp] = sp_version;
+        sp_delta[data->Iex.RdTmp.tmp] = 0;
+    }
+}
+
 /* ---- the shadow call stack ------------------------------------------------------------ */
 
 static void ss_push(uint64_t ret)
@@ -820,6 +906,18 @@ static IRSB *mc_instrument(IRSB *in)
     }
     for (int i = 0; i < n_vsh; i++)
         vsh[i] = IRTemp_INVALID;
+    if (n > n_sp) {
+        int *v = realloc(sp_ver, (size_t)n * 2 * sizeof *sp_ver);
+        int64_t *dl = v ? realloc(sp_delta, (size_t)n * 2 * sizeof *sp_delta) : NULL;
+        if (v == NULL || dl == NULL)
+            pgv_reject(PGV_FAILED);
+        sp_ver = v;
+        sp_delta = dl;
+        n_sp = n * 2;
+    }
+    for (int i = 0; i < n_sp; i++)
+        sp_ver[i] = -1;
+    sp_version = 0;
     exact_add = 0;
     for (int i = 0; i < in->stmts_used; i++) {
         IRStmt *st = in->stmts[i];
@@ -847,6 +945,7 @@ static IRSB *mc_instrument(IRSB *in)
                 do_load(t, e);
                 break;
             }
+            sp_track_tmp(t, e);
             IRExpr *v = sh_expr(e);
             add(st);
             if (!is_zero(v))
@@ -854,6 +953,8 @@ static IRSB *mc_instrument(IRSB *in)
             break;
         }
         case Ist_Put:
+            if (st->Ist.Put.offset == (Int)SP_OFF && type_of(st->Ist.Put.data) == Ity_I64)
+                sp_put(st->Ist.Put.data);
             add(IRStmt_Put(st->Ist.Put.offset + PGV_SHADOW1, vatom(st->Ist.Put.data)));
             add(st);
             break;
