@@ -89,6 +89,7 @@ class Memcheck(Tool):
         #: client/mc_replace_strmem.c's functions, by name (client addresses)
         self.replacements: dict[str, int] = {}
         self.overlap_stub: int | None = None
+        self.replacement_object = ""
 
     @classmethod
     def options(cls) -> dict[str, str]:
@@ -177,7 +178,9 @@ class Memcheck(Tool):
                 raise bad("choose no, auto or yes")
 
     def cache_key(self) -> str:
-        return f"memcheck|{self.redzone}"
+        # replaced functions jump to the replacement object's code: its build is part
+        # of every such block
+        return f"memcheck|{self.redzone}|{self.replacement_object}"
 
     # -- start-up ----------------------------------------------------------------------------
 

@@ -98,6 +98,7 @@ def map_replacements(tool: Memcheck) -> dict[str, int]:
         tool.session.out.warn_once("mc-strmem", "warning: memcheck's string functions could not "
                                    "be built: the C library's own are checked as they are")
         return {}
+    tool.replacement_object = path.name
     obj = loader.map_image(tool.session.aspace, loader.read_elf(str(path)), None)
     di = tool.session.debuginfo
     di.add_object(str(path), obj.bias, obj.start, obj.end)
@@ -122,6 +123,7 @@ def redirect_object(tool: Memcheck, path: str, start: int, end: int) -> None:
         return
     di = tool.session.debuginfo
     lib = tool.native.lib
+    jumps: dict[int, set[int]] = {}
     for sym in di.iter_symbols(path):
         if not start <= sym.addr < end or sym.ifunc:
             continue
@@ -132,7 +134,13 @@ def redirect_object(tool: Memcheck, path: str, start: int, end: int) -> None:
         elif str_obj:
             target = string_replacement(name, tool.replacements)
             if target is not None:
-                lib.mc_add_jump(sym.addr, target)
+                jumps.setdefault(sym.addr, set()).add(target)
+    # one code for two functions (glibc's memcpy is its memmove): the one that allows
+    # overlap wins, so that only a real overlapping memcpy call is reported
+    lenient = {tool.replacements.get(n) for n in ("memmove", "__memmove_chk")}
+    for addr, targets in jumps.items():
+        both = targets & lenient
+        lib.mc_add_jump(addr, min(both) if both else min(targets))
 
 
 def freeres_stub(tool: Memcheck, status: int) -> int | None:

@@ -25,6 +25,29 @@ def _param_error(tool: Memcheck, what: str, addr: int | None) -> None:
     tool.errors.add(err)
 
 
+#: socket address arguments, checked field by field as the kernel reads them (padding
+#: such as sin_zero, and a Unix socket's path after its NUL, are not read)
+_SOCKADDRS = {("connect", "addr"), ("bind", "addr"), ("sendto", "dest_addr")}
+
+
+def _sockaddr_parts(aspace, p: int, n: int) -> list[tuple[int, int]]:  # noqa: ANN001
+    """The (address, length) pieces of a struct sockaddr the kernel reads."""
+    try:
+        family = int.from_bytes(aspace.read(p, 2), "little") if n >= 2 else -1
+    except MemoryError:
+        return [(p, n)]
+    if family == 1 and n > 2:  # AF_UNIX: the family, then the path up to its NUL
+        raw = aspace.read(p + 2, n - 2)
+        end = raw.find(b"\0")
+        path_len = n - 2 if end < 0 else end + 1
+        return [(p, 2), (p + 2, path_len)] if raw[:1] != b"\0" else [(p, 2), (p + 2, n - 2)]
+    if family == 2 and n >= 8:  # AF_INET: family, port, address
+        return [(p, 2), (p + 2, 2), (p + 4, 4)]
+    if family == 10 and n >= 24:  # AF_INET6: family, port, flow info, address, scope
+        return [(p, 2), (p + 2, 2), (p + 4, 4), (p + 8, 16)] + ([(p + 24, 4)] if n >= 28 else [])
+    return [(p, n)]
+
+
 def _first(bits: bytes, want_zero: bool) -> int:
     """Index of the first nonzero byte (-1 if none)."""
     for i, b in enumerate(bits):
@@ -71,10 +94,13 @@ def check(tool: Memcheck, nr: int, args: tuple[int, ...]) -> None:
                          p + bad)
             continue
         if a.kind == "in" or a.kind == "cstr":
-            bad = _first(native.vbits(p, n), True)
-            if bad >= 0 and tool.undef_errors:
-                _param_error(tool, f"Syscall param {spec.name}({a.name}) points to uninitialised "
-                             "byte(s)", p + bad)
+            parts = _sockaddr_parts(aspace, p, n) if (spec.name, a.name) in _SOCKADDRS else [(p, n)]
+            for q, m in parts:
+                bad = _first(native.vbits(q, m), True)
+                if bad >= 0 and tool.undef_errors:
+                    _param_error(tool, f"Syscall param {spec.name}({a.name}) points to "
+                                 "uninitialised byte(s)", q + bad)
+                    break
 
 
 def wrote(tool: Memcheck, nr: int, args: tuple[int, ...], result: int) -> None:

@@ -378,6 +378,42 @@ EXPORT size_t wcslen(const wchar_t *s)
     return n;
 }
 
+EXPORT size_t wcsnlen(const wchar_t *s, size_t max)
+{
+    size_t n = 0;
+    while (n < max && s[n])
+        n++;
+    return n;
+}
+
+EXPORT wchar_t *wcscpy(wchar_t *dst, const wchar_t *src)
+{
+    wchar_t *d = dst;
+    while ((*d++ = *src++) != 0)
+        ;
+    return dst;
+}
+
+EXPORT wchar_t *wcsrchr(const wchar_t *s, wchar_t c)
+{
+    const wchar_t *last = 0;
+    for (;; s++) {
+        if (*s == c)
+            last = s;
+        if (!*s)
+            return (wchar_t *)last;
+    }
+}
+
+EXPORT wchar_t *wmemchr(const wchar_t *s, wchar_t c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == c)
+            return (wchar_t *)(s + i);
+    }
+    return 0;
+}
+
 EXPORT int wcscmp(const wchar_t *a, const wchar_t *b)
 {
     while (*a && *a == *b) {
