@@ -20,6 +20,7 @@ written so that natively glibc does not notice their bugs).
 from __future__ import annotations
 
 import difflib
+import os
 import pprint
 import re
 import shutil
@@ -28,6 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+# memcheck instruments in the libVEX tier only: the reference backend has none
+pytestmark = pytest.mark.skipif(os.environ.get("PYGRIND_TEST_BACKEND") == "ref",
+                                reason="memcheck needs the JIT's libVEX tier")
 
 HERE = Path(__file__).resolve().parent
 PROGS_DIR = HERE / "memcheck_progs"
