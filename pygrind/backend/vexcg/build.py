@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 SOURCE = Path(__file__).with_name("vexcg.c")
@@ -57,9 +58,31 @@ def library_path(cache_dir: str | None, build: bool = True) -> Path | None:
     if pv is None:
         return None
     name = _name(pv)
-    places = [SOURCE.parent / "_build"]
-    if cache_dir is not None:
-        places.append(Path(cache_dir))
+
+    def make(tmp: Path) -> bool:
+        r = subprocess.run(_command(tmp, pv), capture_output=True, text=True)
+        if r.returncode != 0:
+            sys.stderr.write(r.stderr)
+            return False
+        # which ops the code generator handles, found in a process of its own
+        ops = tmp.with_suffix(".ops")
+        r = subprocess.run([sys.executable, "-m", "pygrind.backend.vexcg.build", "--probe",
+                            str(tmp), str(ops)], capture_output=True, text=True,
+                           cwd=str(SOURCE.parents[3]))
+        if r.returncode != 0:
+            sys.stderr.write(r.stderr)
+            return False
+        os.replace(ops, tmp.parent / Path(name).with_suffix(".ops"))
+        return True
+
+    return _built(name, cache_dir, build, make)
+
+
+def _built(name: str, cache_dir: str | None, build: bool,
+           make: Callable[[Path], bool]) -> Path | None:
+    """`name` in the package's _build (make venv) or the cache directory; else, if
+    `build`, made there now by `make(temporary path)` and renamed into place."""
+    places = [SOURCE.parent / "_build"] + ([Path(cache_dir)] if cache_dir is not None else [])
     for d in places:
         if (d / name).exists():
             return d / name
@@ -69,21 +92,9 @@ def library_path(cache_dir: str | None, build: bool = True) -> Path | None:
         try:
             d.mkdir(parents=True, exist_ok=True)
             tmp = d / f".{name}.{os.getpid()}"
-            r = subprocess.run(_command(tmp, pv), capture_output=True, text=True)
-            if r.returncode != 0:
-                sys.stderr.write(r.stderr)
+            if not make(tmp):
                 tmp.unlink(missing_ok=True)
                 return None
-            # which ops the code generator handles, found in a process of its own
-            ops = tmp.with_suffix(".ops")
-            r = subprocess.run([sys.executable, "-m", "pygrind.backend.vexcg.build", "--probe",
-                                str(tmp), str(ops)], capture_output=True, text=True,
-                               cwd=str(SOURCE.parents[3]))
-            if r.returncode != 0:
-                sys.stderr.write(r.stderr)
-                tmp.unlink(missing_ok=True)
-                return None
-            os.replace(ops, (d / name).with_suffix(".ops"))
             os.replace(tmp, d / name)
             return d / name
         except OSError:
@@ -109,27 +120,15 @@ def client_object(source: Path, cache_dir: str | None, build: bool = True) -> Pa
     h = hashlib.sha256(source.read_bytes())
     h.update(" ".join([cc, *CLIENT_FLAGS]).encode())
     name = f"{source.stem}-{h.hexdigest()[:16]}.so"
-    places = [SOURCE.parent / "_build"] + ([Path(cache_dir)] if cache_dir else [])
-    for d in places:
-        if (d / name).exists():
-            return d / name
-    if not build:
-        return None
-    for d in places:
-        try:
-            d.mkdir(parents=True, exist_ok=True)
-            tmp = d / f".{name}.{os.getpid()}"
-            r = subprocess.run([cc, *CLIENT_FLAGS, "-o", str(tmp), str(source)],
-                               capture_output=True, text=True)
-            if r.returncode != 0:
-                sys.stderr.write(r.stderr)
-                tmp.unlink(missing_ok=True)
-                return None
-            os.replace(tmp, d / name)
-            return d / name
-        except OSError:
-            continue
-    return None
+
+    def make(tmp: Path) -> bool:
+        r = subprocess.run([cc, *CLIENT_FLAGS, "-o", str(tmp), str(source)],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            sys.stderr.write(r.stderr)
+        return r.returncode == 0
+
+    return _built(name, cache_dir, build, make)
 
 
 def probe(lib_path: str, out: str) -> None:

@@ -216,9 +216,6 @@ class Memcheck(Tool):
         if self.native is not None:
             self.native.lib.mc_drop_redirects(start, end)
 
-    def start(self) -> None:
-        pass
-
     # -- callbacks from native code ------------------------------------------------------
 
     def _grow(self, size: int, *_: int) -> int:

@@ -48,7 +48,7 @@ def _sockaddr_parts(aspace, p: int, n: int) -> list[tuple[int, int]]:  # noqa: A
     return [(p, n)]
 
 
-def _first(bits: bytes, want_zero: bool) -> int:
+def _first(bits: bytes) -> int:
     """Index of the first nonzero byte (-1 if none)."""
     for i, b in enumerate(bits):
         if b:
@@ -88,7 +88,7 @@ def check(tool: Memcheck, nr: int, args: tuple[int, ...]) -> None:
                 continue
         if n <= 0 or n > (1 << 24) or not aspace.check(p, n, 1):
             continue
-        bad = _first(native.abits(p, n), True)
+        bad = _first(native.abits(p, n))
         if bad >= 0:
             _param_error(tool, f"Syscall param {spec.name}({a.name}) points to unaddressable byte(s)",
                          p + bad)
@@ -96,7 +96,7 @@ def check(tool: Memcheck, nr: int, args: tuple[int, ...]) -> None:
         if a.kind == "in" or a.kind == "cstr":
             parts = _sockaddr_parts(aspace, p, n) if (spec.name, a.name) in _SOCKADDRS else [(p, n)]
             for q, m in parts:
-                bad = _first(native.vbits(q, m), True)
+                bad = _first(native.vbits(q, m))
                 if bad >= 0 and tool.undef_errors:
                     _param_error(tool, f"Syscall param {spec.name}({a.name}) points to "
                                  "uninitialised byte(s)", q + bad)
